@@ -1,0 +1,8 @@
+using System.CommandLine;
+using ResearchKit.Cli;
+
+var root = new RootCommand("rk: ResearchKit, a toolkit for research on LLM pretraining data")
+{
+    EnvCommand.Create(),
+};
+return await CliRunner.InvokeAsync(root, args);
