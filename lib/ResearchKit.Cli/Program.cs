@@ -5,5 +5,6 @@ var root = new RootCommand("rk: ResearchKit, a toolkit for research on LLM pretr
 {
     EnvCommand.Create(),
     NotebookCommands.Create(),
+    ReportCommand.Create(),
 };
 return await CliRunner.InvokeAsync(root, args);
