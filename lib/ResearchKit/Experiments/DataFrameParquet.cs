@@ -89,7 +89,7 @@ public static class DataFrameParquet
     static DataFrameColumn NewColumn(DataField f, string path)
     {
         var t = Nullable.GetUnderlyingType(f.ClrType) ?? f.ClrType;
-        if (t == typeof(string)) return new StringDataFrameColumn(f.Name);
+        if (t == typeof(string) || t == typeof(ReadOnlyMemory<char>)) return new StringDataFrameColumn(f.Name); // Parquet.Net 6 reports UTF-8 columns as ReadOnlyMemory<char>
         if (t == typeof(double)) return new DoubleDataFrameColumn(f.Name);
         if (t == typeof(float)) return new SingleDataFrameColumn(f.Name);
         if (t == typeof(long)) return new Int64DataFrameColumn(f.Name);
