@@ -1,0 +1,170 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace ResearchKit.Training;
+
+/// <summary>Shape of a GPT: vocabulary, width, depth, heads, context length, dropout, tied input/output embedding.</summary>
+public sealed record GptConfig(int VocabSize, int DModel, int Layers, int Heads, int Context, double Dropout = 0.0, bool TiedHead = true, double RopeTheta = 10_000)
+{
+    public int HeadDim => DModel / Heads;
+
+    /// <summary>~0.1M parameters at vocab 257: unit tests (milliseconds per step on CPU).</summary>
+    public static GptConfig Micro(int vocab = 257) => new(vocab, 64, 2, 4, 32);
+    /// <summary>~1.8M parameters at vocab 257: the CPU preset (a few minutes of training on a few MB of bytes).</summary>
+    public static GptConfig Tiny(int vocab = 257) => new(vocab, 192, 4, 6, 128);
+    /// <summary>GPT-2 small shape (d 768, 12 layers, 12 heads, T 1024, ~124M parameters at vocab 50304).</summary>
+    public static GptConfig Small(int vocab = 50_304) => new(vocab, 768, 12, 12, 1024);
+    /// <summary>GPT-2 medium shape (d 1024, 24 layers, 16 heads, ~350M parameters).</summary>
+    public static GptConfig Medium(int vocab = 50_304) => new(vocab, 1024, 24, 16, 1024);
+
+    /// <summary>Looks a named size up: micro, tiny, small, medium.</summary>
+    public static GptConfig Named(string name, int vocab) => name switch
+    {
+        "micro" => Micro(vocab),
+        "tiny" => Tiny(vocab),
+        "small" => Small(vocab),
+        "medium" => Medium(vocab),
+        _ => throw new ArgumentException($"unknown model size '{name}' (micro, tiny, small, medium)", nameof(name)),
+    };
+
+    /// <summary>Parameters in the model (the tied head counted once).</summary>
+    public long ParameterCount =>
+        (long)VocabSize * DModel * (TiedHead ? 1 : 2) + 2L * DModel
+        + Layers * (12L * DModel * DModel + 4L * DModel);
+
+    internal void Validate()
+    {
+        if (VocabSize <= 0 || DModel <= 0 || Layers <= 0 || Heads <= 0 || Context <= 0)
+            throw new ArgumentException($"model sizes must be positive: {this}");
+        if (DModel % Heads != 0 || HeadDim % 2 != 0)
+            throw new ArgumentException($"DModel {DModel} must split into {Heads} heads of even size (RoPE rotates pairs)");
+    }
+}
+
+/// <summary>
+/// A pre-norm GPT with rotary position embeddings and causal self-attention through
+/// <c>scaled_dot_product_attention</c>. Weights live in fp32 (or bf16 for pure-bf16 training); when
+/// <see cref="ComputeType"/> is bf16 every matmul casts its operands to bf16 and layer norms, RoPE and the
+/// logits stay fp32: the autocast recipe done by hand, since TorchSharp has no autocast.
+/// </summary>
+public sealed class Gpt : nn.Module
+{
+    readonly Parameter wte;
+    readonly Parameter? lm_head;
+    readonly ModuleList<Block> blocks;
+    readonly Parameter ln_f_weight, ln_f_bias;
+
+    public GptConfig Config { get; }
+    /// <summary>Float32 (CPU, exact) or BFloat16 (CUDA mixed precision).</summary>
+    public ScalarType ComputeType { get; set; } = ScalarType.Float32;
+
+    public Gpt(GptConfig config) : base("gpt")
+    {
+        config.Validate();
+        Config = config;
+        int d = config.DModel;
+        wte = nn.Parameter(torch.empty(config.VocabSize, d));
+        lm_head = config.TiedHead ? null : nn.Parameter(torch.empty(config.VocabSize, d));
+        blocks = nn.ModuleList(Enumerable.Range(0, config.Layers).Select(_ => new Block(config)).ToArray());
+        ln_f_weight = nn.Parameter(torch.ones(d));
+        ln_f_bias = nn.Parameter(torch.zeros(d));
+        RegisterComponents();
+        InitWeights();
+    }
+
+    /// <summary>nanoGPT's init: N(0, 0.02) everywhere, residual projections N(0, 0.02/sqrt(2L)), norms 1/0.</summary>
+    void InitWeights()
+    {
+        using var _ = torch.no_grad();
+        double residualStd = 0.02 / Math.Sqrt(2.0 * Config.Layers);
+        foreach (var (name, p) in named_parameters())
+        {
+            if (p.dim() == 1) { if (name.EndsWith("weight", StringComparison.Ordinal)) p.fill_(1.0); else p.zero_(); }
+            else if (name.EndsWith("proj", StringComparison.Ordinal)) p.normal_(0, residualStd);
+            else p.normal_(0, 0.02);
+        }
+    }
+
+    /// <summary>Logits [B, T, V] (fp32) for tokens [B, T].</summary>
+    /// <param name="positions">RoPE positions [B, T] (restarting per document); null = 0..T-1.</param>
+    /// <param name="attentionMask">Boolean [B, 1, T, T], true = may attend (block-diagonal causal); null = plain causal.</param>
+    public Tensor Forward(Tensor tokens, Tensor? positions = null, Tensor? attentionMask = null)
+    {
+        long t = tokens.shape[1];
+        if (t > Config.Context) throw new ArgumentException($"sequence of {t} tokens exceeds the context of {Config.Context}");
+        using var scope = torch.NewDisposeScope();
+        positions ??= torch.arange(t, dtype: ScalarType.Int64, device: tokens.device).unsqueeze(0);
+        // cos/sin of angle = position * theta^(-2i/hd): [B or 1, 1, T, hd/2], shared by all layers.
+        var invFreq = torch.pow(Config.RopeTheta, -torch.arange(0, Config.HeadDim, 2, ScalarType.Float64, tokens.device) / Config.HeadDim);
+        var angles = positions.to_type(ScalarType.Float64).unsqueeze(-1) * invFreq;
+        var rope = (angles.cos().to_type(ScalarType.Float32).unsqueeze(1), angles.sin().to_type(ScalarType.Float32).unsqueeze(1));
+
+        // The residual stream keeps the weights' dtype: fp32 with bf16 matmuls (mixed), bf16 when training in pure bf16.
+        var x = wte.index_select(0, tokens.reshape(-1)).view(tokens.shape[0], t, Config.DModel);
+        x = F.dropout(x, Config.Dropout, training);
+        foreach (var block in blocks) x = block.Forward(x, rope, attentionMask, ComputeType);
+        x = LayerNorm(x, ln_f_weight, ln_f_bias);
+        var logits = Linear(x, lm_head ?? wte, ComputeType).to_type(ScalarType.Float32);
+        return logits.MoveToOuterDisposeScope();
+    }
+
+    static Tensor Linear(Tensor x, Tensor weight, ScalarType compute) => F.linear(x.to_type(compute), weight.to_type(compute));
+
+    static Tensor LayerNorm(Tensor x, Tensor weight, Tensor bias) =>
+        F.layer_norm(x, [x.shape[^1]], weight.to_type(x.dtype), bias.to_type(x.dtype));
+
+    /// <summary>Rotates (first half, second half) pairs of each head by the position angle (GPT-NeoX/Llama layout).</summary>
+    static Tensor ApplyRope(Tensor q, (Tensor Cos, Tensor Sin) rope)
+    {
+        long half = q.shape[^1] / 2;
+        var qf = q.to_type(ScalarType.Float32);
+        var q1 = qf.narrow(-1, 0, half);
+        var q2 = qf.narrow(-1, half, half);
+        return torch.cat([q1 * rope.Cos - q2 * rope.Sin, q2 * rope.Cos + q1 * rope.Sin], -1).to_type(q.dtype);
+    }
+
+    sealed class Block : nn.Module
+    {
+        readonly Parameter ln1_weight, ln1_bias, attn_qkv, attn_proj, ln2_weight, ln2_bias, mlp_fc, mlp_proj;
+        readonly GptConfig config;
+
+        public Block(GptConfig config) : base("block")
+        {
+            this.config = config;
+            int d = config.DModel;
+            ln1_weight = nn.Parameter(torch.ones(d));
+            ln1_bias = nn.Parameter(torch.zeros(d));
+            attn_qkv = nn.Parameter(torch.empty(3 * d, d));
+            attn_proj = nn.Parameter(torch.empty(d, d));
+            ln2_weight = nn.Parameter(torch.ones(d));
+            ln2_bias = nn.Parameter(torch.zeros(d));
+            mlp_fc = nn.Parameter(torch.empty(4 * d, d));
+            mlp_proj = nn.Parameter(torch.empty(d, 4 * d));
+            RegisterComponents();
+        }
+
+        public Tensor Forward(Tensor x, (Tensor Cos, Tensor Sin) rope, Tensor? mask, ScalarType compute)
+        {
+            long b = x.shape[0], t = x.shape[1];
+            int h = config.Heads, hd = config.HeadDim;
+            double p = training ? config.Dropout : 0.0;
+
+            // Attention: [B,T,3d] -> 3 x [B,H,T,hd]
+            var qkv = Linear(LayerNorm(x, ln1_weight, ln1_bias), attn_qkv, compute).view(b, t, 3, h, hd).permute(2, 0, 3, 1, 4);
+            var q = ApplyRope(qkv[0], rope);
+            var k = ApplyRope(qkv[1], rope);
+            var v = qkv[2];
+            var y = mask is null
+                ? F.scaled_dot_product_attention(q, k, v, p: p, is_casual: true)
+                : F.scaled_dot_product_attention(q, k, v, attn_mask: mask, p: p);
+            y = y.transpose(1, 2).reshape(b, t, config.DModel);
+            x = x + F.dropout(Linear(y, attn_proj, compute), p, training);
+
+            // MLP: d -> 4d -> d with exact GELU (as nanoGPT)
+            var hidden = F.gelu(Linear(LayerNorm(x, ln2_weight, ln2_bias), mlp_fc, compute));
+            return x + F.dropout(Linear(hidden, mlp_proj, compute), p, training);
+        }
+    }
+}

@@ -1,0 +1,78 @@
+using ResearchKit.DoReMi;
+
+namespace ResearchKit.Training;
+
+/// <summary>Fp32: CPU and exact runs. Bf16Mixed: fp32 master weights and optimizer, bf16 matmuls (CUDA).
+/// Bf16Pure: weights, gradients and moments all bf16 (half the memory, less exact).</summary>
+public enum Precision { Fp32, Bf16Mixed, Bf16Pure }
+
+/// <summary>What a training window looks like and how windows are drawn.</summary>
+/// <param name="DocumentMask">Block-diagonal causal attention, RoPE positions restarting per document and no
+/// target across a document border. False = plain causal attention across documents (ICLM, DoReMi).</param>
+/// <param name="Prefixes">Keep the datasets' loss-masked prefixes (MeCo metadata); false drops them.</param>
+/// <param name="DomainWeights">Sampling weight per domain (DoReMi output); null = natural proportions.</param>
+public sealed record DataConfig(bool DocumentMask = true, bool Prefixes = true, IReadOnlyList<double>? DomainWeights = null);
+
+/// <summary>Training recipe as data. Derive variants with <c>with { }</c>; presets <see cref="Tiny"/> and <see cref="Gpu"/>.</summary>
+public sealed record TrainConfig
+{
+    public required GptConfig Model { get; init; }
+    /// <summary>Sequences per micro-batch; each is <c>Model.Context</c> tokens.</summary>
+    public int BatchSize { get; init; } = 16;
+    public int GradAccumulation { get; init; } = 1;
+    public int Steps { get; init; } = 200;
+    public int Seed { get; init; } = 1234;
+    /// <summary>cpu, cuda, cuda:N or auto.</summary>
+    public string Device { get; init; } = "cpu";
+    public Precision Precision { get; init; } = Precision.Fp32;
+    public OptimizerConfig Optimizer { get; init; } = new();
+    public LrSchedule Schedule { get; init; } = new();
+    public DataConfig Data { get; init; } = new();
+    /// <summary>Switch to other data at a fraction of the steps (MeCo cooldown); null = one phase.</summary>
+    public PhaseSwitch? Cooldown { get; init; }
+    /// <summary>Group DRO (DoReMi proxy) instead of the plain masked next-token loss.</summary>
+    public GroupDroConfig? GroupDro { get; init; }
+    /// <summary>Checkpoints and metrics go here; null = keep nothing on disk.</summary>
+    public string? OutputDirectory { get; init; }
+    /// <summary>Save a checkpoint every N steps (and always at the end); 0 = only at the end.</summary>
+    public int CheckpointEvery { get; init; }
+    /// <summary>Continue from OutputDirectory/checkpoint.bin when it exists.</summary>
+    public bool Resume { get; init; } = true;
+    /// <summary>Stop (with a checkpoint) after this many steps of the schedule: time-sliced jobs; null = run to <see cref="Steps"/>.</summary>
+    public int? StopAfterStep { get; init; }
+    /// <summary>Peak bf16 dense FLOP/s of the device for MFU (H100 SXM: 989e12); CPU runs report MFU against this too.</summary>
+    public double PeakFlops { get; init; } = 989e12;
+
+    public long TokensPerStep => (long)BatchSize * GradAccumulation * Model.Context;
+
+    /// <summary>CPU preset: ~1.8M-parameter byte-level GPT, 300 steps of 16×128 tokens (a few minutes on 2 cores).</summary>
+    public static TrainConfig Tiny(int vocab = 257) => new()
+    {
+        Model = GptConfig.Tiny(vocab),
+        BatchSize = 16,
+        Steps = 300,
+        Optimizer = new OptimizerConfig(Lr: 3e-3, WeightDecay: 0.1),
+        Schedule = new LrSchedule(ScheduleKind.Cosine, WarmupSteps: 20, MinLrRatio: 0.1),
+    };
+
+    /// <summary>GPU preset: GPT-2-small shape, bf16 mixed precision, 16×1024 tokens per micro-batch, 4 micro-batches.</summary>
+    public static TrainConfig Gpu(int vocab = 50_304) => new()
+    {
+        Model = GptConfig.Small(vocab),
+        BatchSize = 16,
+        GradAccumulation = 4,
+        Steps = 5_000,
+        Device = "cuda",
+        Precision = Precision.Bf16Mixed,
+        Optimizer = new OptimizerConfig(Lr: 6e-4, WeightDecay: 0.1),
+        Schedule = new LrSchedule(ScheduleKind.Cosine, WarmupSteps: 200, MinLrRatio: 0.1),
+        CheckpointEvery = 500,
+    };
+
+    public static TrainConfig Preset(string name, int vocab) => name switch
+    {
+        "tiny" => Tiny(vocab),
+        "gpu" => Gpu(vocab),
+        _ => throw new ArgumentException($"unknown preset '{name}' (tiny, gpu)", nameof(name)),
+    };
+}

@@ -1,0 +1,74 @@
+using ResearchKit.DoReMi;
+using ResearchKit.Runtime;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ResearchKit.Training;
+
+/// <summary>
+/// The model, its flat AdamW and the objective on one device, and the optimizer step the trainer and the
+/// benchmark share: micro-batches forward/backward (gradient accumulation), grad-norm clip, AdamW.
+/// </summary>
+internal sealed class TrainingEngine : IDisposable
+{
+    public Gpt Model { get; }
+    public FlatAdamW Optimizer { get; }
+    public GroupDroObjective? GroupDro { get; }
+    public Device Device { get; }
+    readonly TrainConfig _config;
+
+    public TrainingEngine(TrainConfig config, int domainCount)
+    {
+        _config = config;
+        Device = TorchRuntime.Initialize(config.Device).TorchDevice;
+        if (Device.type == DeviceType.CUDA)
+        {
+            // TF32 for any fp32 matmul left (fp32 runs, the optimizer's norm); bf16 paths are unaffected.
+            torch.backends.cuda.matmul.allow_tf32 = true;
+            torch.backends.cudnn.allow_tf32 = true;
+            torch.cuda.manual_seed_all(config.Seed);
+        }
+        torch.manual_seed(config.Seed);
+        Model = new Gpt(config.Model);
+        Model.to(Device);
+        if (config.Precision == Precision.Bf16Pure) Model.to(ScalarType.BFloat16);
+        Model.ComputeType = config.Precision == Precision.Fp32 ? ScalarType.Float32 : ScalarType.BFloat16;
+        Model.train();
+        Optimizer = new FlatAdamW(Model, config.Optimizer);
+        if (config.GroupDro is { } dro)
+            GroupDro = new GroupDroObjective(dro, domainCount, config.Data.DomainWeights, config.Model.VocabSize, Device, config.Precision);
+    }
+
+    /// <summary>One optimizer step over <c>GradAccumulation</c> micro-batches; returns the mean loss and the
+    /// pre-clip grad norm. Does not step when the loss or the norm is not finite (the caller stops).</summary>
+    public (double Loss, double GradNorm) Step(Func<Batch> nextBatch, double lr)
+    {
+        using var scope = torch.NewDisposeScope();
+        int k = _config.GradAccumulation;
+        Optimizer.ZeroGrad();
+        var lossSum = torch.zeros(1, ScalarType.Float32, Device);
+        for (int micro = 0; micro < k; micro++)
+        {
+            using var batch = nextBatch();
+            var perToken = TokenLoss.PerToken(Model.Forward(batch.Tokens, batch.Positions, batch.AttentionMask), batch.Targets);
+            var loss = GroupDro is null ? TokenLoss.MaskedMean(perToken, batch.LossMask) : GroupDro.Loss(perToken, batch, micro == k - 1);
+            (loss / k).backward();
+            lossSum.add_(loss.detach());
+        }
+        double lossValue = lossSum.item<float>() / k;
+        if (!double.IsFinite(lossValue)) return (lossValue, double.NaN);
+        double norm = Optimizer.ClipGradNorm(_config.Optimizer.GradClip);
+        if (double.IsFinite(norm)) Optimizer.Step(lr);
+        return (lossValue, norm);
+    }
+
+    /// <summary>Training FLOPs per token: 6N for the matmuls with weights plus 12·L·T·d for attention scores
+    /// and values (the PaLM / nanoGPT estimate).</summary>
+    public static double FlopsPerToken(GptConfig m) => 6.0 * m.ParameterCount + 12.0 * m.Layers * m.Context * m.DModel;
+
+    public void Dispose()
+    {
+        GroupDro?.Dispose();
+        Optimizer.Dispose();
+    }
+}
