@@ -4,5 +4,6 @@ using ResearchKit.Cli;
 var root = new RootCommand("rk: ResearchKit, a toolkit for research on LLM pretraining data")
 {
     EnvCommand.Create(),
+    CorpusCommands.Create(), TokenizeCommand.Create(), BenchTokenizeCommand.Create(),
 };
 return await CliRunner.InvokeAsync(root, args);
