@@ -3,7 +3,7 @@ namespace ResearchKit.Experiments;
 /// <summary>The named ablations that <c>rk ablate &lt;name&gt;</c> and notebooks can run.</summary>
 public static class AblationCatalog
 {
-    static readonly List<IAblation> Registered = [];
+    static readonly List<IAblation> Registered = [.. MeCo.MeCoAblations.All()];
 
     public static IReadOnlyList<IAblation> All => Registered;
 

@@ -31,7 +31,7 @@ public static class MetadataPrefix
             MetadataKind.RegisteredDomain => (host is null ? null : PublicSuffix.RegisteredDomain(host)) ?? Fallback(document),
             MetadataKind.Suffix => (host is null ? null : PublicSuffix.Of(host)) ?? Fallback(document),
             MetadataKind.HashedHost => (host ?? Fallback(document)) is { } site ? Hash(site, spec.HashLength, spec.HashSalt) : null,
-            MetadataKind.Topic => document.Meta?.GetValueOrDefault(spec.TopicKey),
+            MetadataKind.Topic => spec.TopicKeys.Select(k => document.Meta?.GetValueOrDefault(k)).FirstOrDefault(v => !string.IsNullOrWhiteSpace(v)),
             MetadataKind.Fixed => spec.FixedText ?? throw new ArgumentException("MetadataKind.Fixed needs MetadataSpec.FixedText", nameof(spec)),
             _ => throw new ArgumentOutOfRangeException(nameof(spec), spec.Kind, "unknown metadata kind"),
         };

@@ -13,8 +13,8 @@ public sealed record MetadataSpec(MetadataKind Kind = MetadataKind.Host)
     public string TextAfter { get; init; } = "\n\n";
     /// <summary>The constant used by <see cref="MetadataKind.Fixed"/>.</summary>
     public string? FixedText { get; init; }
-    /// <summary>The <see cref="Corpus.Document.Meta"/> key read by <see cref="MetadataKind.Topic"/>.</summary>
-    public string TopicKey { get; init; } = "topic";
+    /// <summary>The <see cref="Corpus.Document.Meta"/> keys read by <see cref="MetadataKind.Topic"/>; the first one a document has wins.</summary>
+    public IReadOnlyList<string> TopicKeys { get; init; } = ["topic"];
     /// <summary>Hex characters of SHA-256 kept by <see cref="MetadataKind.HashedHost"/> (1..64).</summary>
     public int HashLength { get; init; } = 16;
     /// <summary>Prepended to the host before hashing, so different runs can use unrelated hash spaces.</summary>

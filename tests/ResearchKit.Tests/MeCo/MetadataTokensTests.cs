@@ -7,27 +7,17 @@ namespace ResearchKit.Tests.MeCo;
 
 public class MetadataTokensTests
 {
-    /// <summary>UTF-8 bytes as ids, 256 = end of text.</summary>
-    sealed class Utf8Bytes : TextTokenizer
-    {
-        public override string Name => "test-bytes";
-        public override int VocabSize => 257;
-        public override int EndOfText => 256;
-        public override int[] Encode(string text) => Encoding.UTF8.GetBytes(text).Select(b => (int)b).ToArray();
-        public override string Decode(ReadOnlySpan<int> ids) => Encoding.UTF8.GetString(ids.ToArray().Select(i => (byte)i).ToArray());
-    }
-
     static int[] Ids(string s) => Encoding.UTF8.GetBytes(s).Select(b => (int)b).ToArray();
 
     [Fact]
     public void PrefixAndBodyAreTokenizedApart()
     {
         var doc = new Document("1", "Héllo", "web", Url: "https://Example.com/a");
-        var tokens = MetadataTokens.Encode(new Utf8Bytes(), doc, new MetadataSpec(MetadataKind.Host));
+        var tokens = MetadataTokens.Encode(ByteTokenizer.Instance, doc, new MetadataSpec(MetadataKind.Host));
         Assert.Equal(Ids("URL: example.com\n\n"), tokens.Prefix);
         Assert.Equal(Ids("Héllo"), tokens.Body);
-        Assert.Empty(MetadataTokens.Encode(new Utf8Bytes(), doc, MetadataSpec.None).Prefix);
-        Assert.Equal(Ids("URL: wikipedia.org\n\n"), MetadataTokens.Encode(new Utf8Bytes(), doc, "URL: wikipedia.org\n\n").Prefix);
+        Assert.Empty(MetadataTokens.Encode(ByteTokenizer.Instance, doc, MetadataSpec.None).Prefix);
+        Assert.Equal(Ids("URL: wikipedia.org\n\n"), MetadataTokens.Encode(ByteTokenizer.Instance, doc, "URL: wikipedia.org\n\n").Prefix);
     }
 
     [Fact]
@@ -39,7 +29,7 @@ public class MetadataTokensTests
             new("2", "cd", "code"),
             new("3", "ef", "web", Url: "http://b.org"),
         ];
-        var data = MetadataTokens.Build(docs, new Utf8Bytes(), new MetadataSpec(MetadataKind.Host));
+        var data = MetadataTokens.Build(docs, ByteTokenizer.Instance, new MetadataSpec(MetadataKind.Host));
         Assert.Equal(["code", "web"], data.Domains);
         Assert.Equal(3, data.DocumentCount);
         Assert.Equal(256, data.EndOfText);
@@ -48,7 +38,7 @@ public class MetadataTokensTests
         Assert.Equal(Ids("ef"), data.Body(2).ToArray());
         Assert.Equal([1, 0, 1], Enumerable.Range(0, 3).Select(data.DomainOf));
 
-        var plain = MetadataTokens.Build(docs, new Utf8Bytes(), MetadataSpec.None);
+        var plain = MetadataTokens.Build(docs, ByteTokenizer.Instance, MetadataSpec.None);
         Assert.True(Enumerable.Range(0, 3).All(i => plain.Prefix(i).IsEmpty));
         Assert.Equal(Ids("cd"), plain.Body(1).ToArray());
     }
