@@ -18,6 +18,11 @@ public sealed record MeCoConfig
     /// <summary>Seeded stratified sample of this many documents before the split; null = the whole corpus.</summary>
     public int? MaxDocuments { get; init; }
     public double ValidationFraction { get; init; } = 0.1;
+    /// <summary>Seed of the train/validation split by document id. It must differ from <see cref="SampleSeed"/>: both
+    /// hash the id, and equal seeds would make the sample all-validation.</summary>
+    public long SplitSeed { get; init; }
+    /// <summary>Seed of the document samples (<see cref="MaxDocuments"/>, <see cref="EvalDocuments"/>, <see cref="ConditionalDocuments"/>).</summary>
+    public long SampleSeed { get; init; } = 1;
     /// <summary>The training metadata; Kind None = standard pretraining (no prefixes, no cooldown).</summary>
     public MetadataSpec Metadata { get; init; } = new(MetadataKind.Host);
     /// <summary>Fraction f of the steps at the end trained without prefixes; 0 = metadata throughout.</summary>

@@ -19,8 +19,10 @@ public static class MeCoExperiment
     {
         var tokenizer = TextTokenizers.Create(config.Tokenizer);
         var corpus = CorpusReader.Read(config.Corpus);
-        var documents = config.MaxDocuments is { } n ? CorpusSample.Take(corpus, n, config.Train.Seed) : corpus.ToList();
-        var split = new CorpusSplit(config.ValidationFraction, config.Train.Seed);
+        var documents = config.MaxDocuments is { } n ? CorpusSample.Take(corpus, n, config.SampleSeed) : corpus.ToList();
+        var split = config.SplitSeed == config.SampleSeed
+            ? throw new ArgumentException($"SplitSeed and SampleSeed are both {config.SplitSeed}; equal seeds correlate the sample with the split")
+            : new CorpusSplit(config.ValidationFraction, config.SplitSeed);
         return Run(config, split.Train(documents).ToList(), split.Validation(documents).ToList(), tokenizer, progress, cancellationToken);
     }
 
@@ -60,7 +62,7 @@ public static class MeCoExperiment
             new CurvePoint("phase", m.Step, m.Phase),
         }).ToList();
 
-        var evalDocuments = config.EvalDocuments is { } e ? CorpusSample.Take(validation, e, config.Train.Seed) : validation;
+        var evalDocuments = config.EvalDocuments is { } e ? CorpusSample.Take(validation, e, config.SampleSeed) : validation;
         var validationData = MetadataTokens.Build(evalDocuments, tokenizer, MetadataSpec.None);
         var eval = Evaluator.Evaluate(model, validationData, documentMask: true, prefixes: false, batchSize: config.EvalBatchSize);
         metrics["val_loss"] = eval.Loss;
@@ -68,7 +70,7 @@ public static class MeCoExperiment
 
         if (config.Conditional)
         {
-            var probed = config.ConditionalDocuments is { } k ? CorpusSample.Take(validation, k, config.Train.Seed) : validation;
+            var probed = config.ConditionalDocuments is { } k ? CorpusSample.Take(validation, k, config.SampleSeed) : validation;
             var matrix = ConditionalInference.Evaluate(model, tokenizer, probed, ConditionalInference.Matrix(train, config.ProbeMetadata, config.UserPrefixes),
                 config.EvalBatchSize, progress, cancellationToken);
             tables["conditional_loss"] = matrix;

@@ -7,15 +7,17 @@ namespace ResearchKit.Tests.MeCo;
 public sealed class MeCoAblationTests : IDisposable
 {
     readonly DirectoryInfo _results = Directory.CreateTempSubdirectory("rk-meco-");
-    static string Corpus => Path.Combine(TestCorpus.RepoRoot, MeCoAblations.DefaultCorpus);
+    static string Corpus => "/work/wt/samples/data-samples/.build/docs.jsonl";
 
+    sealed class SyncProgress(Action<WorkProgress> a) : IProgress<WorkProgress> { public void Report(WorkProgress v) => a(v); }
     public void Dispose() => _results.Delete(recursive: true);
 
     [Fact]
     public void CooldownAblationRunsEndToEndWithEqualBudgetsAndIsCached()
     {
         var ablation = MeCoAblations.Cooldown(Corpus);
-        var run = ablation.Run("smoke", _results.FullName);
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        var run = ablation.Run("smoke", _results.FullName, new SyncProgress(p => { if (p.Stage != "train" || p.Done == 1 || p.Done == p.Total) File.AppendAllText("/tmp/meco-timing.txt", $"{sw.Elapsed.TotalSeconds:F1}s {p.Stage} {p.Done}/{p.Total} {p.Detail}\n"); }));
         Assert.Equal(["standard", "f0", "f0.1", "f0.2", "f0.5"], run.Computed);
 
         var results = run.Results;
