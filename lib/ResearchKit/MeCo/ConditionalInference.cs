@@ -66,6 +66,8 @@ public static class ConditionalInference
         for (int d = 0; d < documents.Count; d++)
             span[d] = Math.Min(texts[d].Length, window - conditions.Select((_, c) => prefixes[c][d].Length).DefaultIfEmpty(0).Max());
 
+        if (documents.Count > 0 && span.All(n => n < 2))
+            throw new ArgumentException($"no document can be scored: prefixes of up to {prefixes.Max(p => p.Max(x => x.Length))} tokens leave no room in a context of {model.Config.Context}");
         var device = model.parameters().First().device;
         var sums = new double[conditions.Count, domains.Length];
         var counts = new long[conditions.Count, domains.Length];

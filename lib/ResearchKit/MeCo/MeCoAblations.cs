@@ -24,6 +24,7 @@ public static class MeCoAblations
             Tokenizer = "bytes",
             ConditionalDocuments = 200,
             EvalDocuments = 140,
+            EvalMaxChars = 4000,
         },
         ["gpu"] = new()
         {
@@ -33,12 +34,13 @@ public static class MeCoAblations
             ConditionalDocuments = 1000,
             EvalBatchSize = 32,
             EvalDocuments = 2000,
+            EvalMaxChars = 16_000,
         },
         ["smoke"] = new()
         {
             Train = TrainConfig.Tiny(257) with
             {
-                Model = GptConfig.Micro(257),
+                Model = new GptConfig(257, DModel: 64, Layers: 2, Heads: 4, Context: 128),
                 Steps = 12,
                 BatchSize = 4,
                 Schedule = new LrSchedule(ScheduleKind.Cosine, WarmupSteps: 2, MinLrRatio: 0.1),
@@ -50,6 +52,7 @@ public static class MeCoAblations
             ConditionalDocuments = 16,
             EvalBatchSize = 8,
             EvalDocuments = 16,
+            EvalMaxChars = 400,
         },
     };
 

@@ -40,6 +40,9 @@ public sealed record MeCoConfig
     /// <summary>Validation documents for the plain per-domain validation loss (seeded stratified sample, so every
     /// domain is represented); null = the whole validation split.</summary>
     public int? EvalDocuments { get; init; }
+    /// <summary>Score only the first this-many characters of each validation document (plain loss and matrix alike),
+    /// bounding evaluation cost on long documents; null = whole documents.</summary>
+    public int? EvalMaxChars { get; init; }
 
     /// <summary>The trainer's config: the phase switch at 1 − f that turns prefixes off, when this run has metadata and f &gt; 0.</summary>
     public TrainConfig ResolvedTrain()

@@ -62,6 +62,7 @@ public static class MeCoExperiment
             new CurvePoint("phase", m.Step, m.Phase),
         }).ToList();
 
+        if (config.EvalMaxChars is { } chars) validation = validation.Select(d => Truncate(d, chars)).ToList();
         var evalDocuments = config.EvalDocuments is { } e ? CorpusSample.Take(validation, e, config.SampleSeed) : validation;
         var validationData = MetadataTokens.Build(evalDocuments, tokenizer, MetadataSpec.None);
         var eval = Evaluator.Evaluate(model, validationData, documentMask: true, prefixes: false, batchSize: config.EvalBatchSize);
@@ -77,6 +78,13 @@ public static class MeCoExperiment
             foreach (var (name, value) in Summarize(matrix)) metrics[name] = value;
         }
         return new ArmResult(metrics) { Curves = curves, Tables = tables };
+    }
+
+    static Document Truncate(Document d, int chars)
+    {
+        if (d.Text.Length <= chars) return d;
+        int cut = char.IsHighSurrogate(d.Text[chars - 1]) ? chars - 1 : chars; // never split a surrogate pair
+        return d with { Text = d.Text[..cut] };
     }
 
     /// <summary>
