@@ -34,12 +34,14 @@ static class AblateCommands
         return cmd;
     }
 
-    static Table ToTable(DataFrame frame)
+    /// <summary>Metrics as rows and arms as columns: arms are few, metrics many.</summary>
+    static Table ToTable(DataFrame results)
     {
-        var table = new Table();
-        foreach (var c in frame.Columns) table.AddColumn(Markup.Escape(c.Name));
-        foreach (var row in frame.Rows)
-            table.AddRow(row.Select(v => Markup.Escape(v switch { double d => d.ToString("G5"), null => "", _ => v.ToString() ?? "" })).ToArray());
+        var table = new Table().AddColumn("metric");
+        var arms = results["arm"].Cast<string>().ToArray();
+        foreach (var arm in arms) table.AddColumn(Markup.Escape(arm), c => c.RightAligned());
+        foreach (var column in results.Columns.Where(c => c.Name != "arm"))
+            table.AddRow([Markup.Escape(column.Name), .. Enumerable.Range(0, arms.Length).Select(r => column[r] is double d ? d.ToString("G5") : "")]);
         return table;
     }
 }

@@ -88,22 +88,24 @@ public static class MeCoExperiment
     }
 
     /// <summary>
-    /// Scalar summaries of a conditional-inference table: <c>cond_none</c>, <c>cond_own</c> (all domains),
-    /// <c>cond_own_gain</c> = none − own, and <c>cond_other</c>: the mean over domains of the loss under other
-    /// domains' metadata (mean over the other domains), so <c>cond_other − cond_none</c> is the cost of wrong metadata.
+    /// Scalar summaries of a conditional-inference table, all token-weighted over domains so they compare:
+    /// <c>cond_none</c>, <c>cond_own</c>, <c>cond_own_gain</c> = none − own, and <c>cond_other</c>: each domain's mean
+    /// loss under the other domains' metadata (<c>as:&lt;d&gt;</c>, d ≠ its own domain), weighted by the domain's scored
+    /// tokens, so <c>cond_other − cond_none</c> is the cost of wrong metadata.
     /// </summary>
     public static IReadOnlyDictionary<string, double> Summarize(DataFrame matrix)
     {
         var rows = Enumerable.Range(0, (int)matrix.Rows.Count)
-            .Select(r => (Domain: (string)matrix["domain"][r], Condition: (string)matrix["condition"][r], Loss: (double)matrix["loss"][r]!)).ToList();
+            .Select(r => (Domain: (string)matrix["domain"][r], Condition: (string)matrix["condition"][r],
+                          Loss: (double)matrix["loss"][r]!, Tokens: (long)matrix["tokens"][r]!)).ToList();
         var result = new Dictionary<string, double>();
         double? All(string condition) => rows.Where(r => r.Domain == "all" && r.Condition == condition).Select(r => (double?)r.Loss).FirstOrDefault();
         if (All("none") is { } none) result["cond_none"] = none;
         if (All("own") is { } own) result["cond_own"] = own;
         if (result.ContainsKey("cond_none") && result.ContainsKey("cond_own")) result["cond_own_gain"] = result["cond_none"] - result["cond_own"];
         var other = rows.Where(r => r.Domain != "all" && r.Condition.StartsWith("as:", StringComparison.Ordinal) && r.Condition != "as:" + r.Domain)
-            .GroupBy(r => r.Domain).Select(g => g.Average(r => r.Loss)).ToList();
-        if (other.Count > 0) result["cond_other"] = other.Average();
+            .GroupBy(r => r.Domain).Select(g => (Loss: g.Average(r => r.Loss), Tokens: g.First().Tokens)).ToList();
+        if (other.Count > 0) result["cond_other"] = other.Sum(o => o.Loss * o.Tokens) / other.Sum(o => (double)o.Tokens);
         return result;
     }
 }

@@ -83,11 +83,11 @@ public class ConditionalInferenceTests
             new StringDataFrameColumn("condition", ["none", "none", "none", "own", "own", "own", "as:code", "as:code", "as:code", "as:prose", "as:prose", "as:prose"]),
             new StringDataFrameColumn("prefix", Enumerable.Repeat("", 12)),
             new DoubleDataFrameColumn("loss", [2.0, 3.0, 2.5, 1.5, 2.5, 2.0, 1.6, 3.5, 2.6, 2.8, 2.4, 2.6]),
-            new Int64DataFrameColumn("tokens", Enumerable.Repeat(10L, 12)));
+            new Int64DataFrameColumn("tokens", Enumerable.Range(0, 4).SelectMany(_ => new long[] { 10, 30, 40 })));
         var s = MeCoExperiment.Summarize(table);
         Assert.Equal(2.5, s["cond_none"]);
         Assert.Equal(2.0, s["cond_own"]);
         Assert.Equal(0.5, s["cond_own_gain"]);
-        Assert.Equal((2.8 + 3.5) / 2, s["cond_other"], 12); // code under prose's prefix, prose under code's
+        Assert.Equal((2.8 * 10 + 3.5 * 30) / 40, s["cond_other"], 12); // code under prose's prefix, prose under code's, token-weighted
     }
 }
