@@ -4,5 +4,7 @@ using ResearchKit.Cli;
 var root = new RootCommand("rk: ResearchKit, a toolkit for research on LLM pretraining data")
 {
     EnvCommand.Create(),
+    TrainCommands.Create(),
+    BenchCommands.Create(),
 };
 return await CliRunner.InvokeAsync(root, args);
