@@ -13,7 +13,9 @@ public enum Precision { Fp32, Bf16Mixed, Bf16Pure }
 /// target across a document border. False = plain causal attention across documents (ICLM, DoReMi).</param>
 /// <param name="Prefixes">Keep the datasets' loss-masked prefixes (MeCo metadata); false drops them.</param>
 /// <param name="DomainWeights">Sampling weight per domain (DoReMi output); null = natural proportions.</param>
-public sealed record DataConfig(bool DocumentMask = true, bool Prefixes = true, IReadOnlyList<double>? DomainWeights = null);
+/// <param name="Shuffle">Shuffle documents each epoch (random concat). False keeps the dataset's order, for
+/// orderings made upstream (ICLM traversal, cluster concat).</param>
+public sealed record DataConfig(bool DocumentMask = true, bool Prefixes = true, IReadOnlyList<double>? DomainWeights = null, bool Shuffle = true);
 
 /// <summary>Training recipe as data. Derive variants with <c>with { }</c>; presets <see cref="Tiny"/> and <see cref="Gpu"/>.</summary>
 public sealed record TrainConfig

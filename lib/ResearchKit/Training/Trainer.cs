@@ -29,10 +29,10 @@ public static class Trainer
         int switchStep = config.Cooldown is { } c ? PhaseSwitch.SwitchStep(config.Steps, c.AtFraction) : config.Steps;
         var phases = new List<(WindowSampler Sampler, DataConfig Data)>
         {
-            (new WindowSampler(data, window, config.Data.Prefixes, (ulong)config.Seed, config.Data.DomainWeights), config.Data),
+            (new WindowSampler(data, window, config.Data.Prefixes, (ulong)config.Seed, config.Data.DomainWeights, config.Data.Shuffle), config.Data),
         };
         if (config.Cooldown is { } cd)
-            phases.Add((new WindowSampler(cooldownData ?? data, window, cd.Data.Prefixes, SeededRandom.Derive((ulong)config.Seed, 1), cd.Data.DomainWeights), cd.Data));
+            phases.Add((new WindowSampler(cooldownData ?? data, window, cd.Data.Prefixes, SeededRandom.Derive((ulong)config.Seed, 1), cd.Data.DomainWeights, cd.Data.Shuffle), cd.Data));
 
         var engine = new TrainingEngine(config, data.Domains.Count);
         var metrics = new List<StepMetrics>();
@@ -42,6 +42,8 @@ public static class Trainer
         {
             var header = Checkpoint.Restore(checkpoint, engine.Optimizer);
             if (header.Model != config.Model) throw new ArgumentException($"{checkpoint} holds a {header.Model}, the config asks for {config.Model}");
+            if (header.Samplers.Length != phases.Count)
+                throw new ArgumentException($"{checkpoint} was written by a run with {header.Samplers.Length} data phase(s), this config has {phases.Count}");
             for (int i = 0; i < phases.Count; i++) phases[i].Sampler.Restore(header.Samplers[i]);
             if (header.DomainWeights is { } dw) engine.GroupDro?.Update.Restore(dw);
             using (var rng = torch.tensor(Convert.FromBase64String(header.TorchRngState), torch.ScalarType.Byte)) torch.set_rng_state(rng);
