@@ -1,10 +1,12 @@
 using System.CommandLine;
 using ResearchKit.Cli;
 
+var bench = BenchTokenizeCommand.Create();
+bench.Subcommands.Add(BenchTrainCommand.Create());
 var root = new RootCommand("rk: ResearchKit, a toolkit for research on LLM pretraining data")
 {
     EnvCommand.Create(),
-    TrainCommands.Create(),
-    BenchCommands.Create(),
+    CorpusCommands.Create(), TokenizeCommand.Create(), bench,
+    TrainCommand.Create(),
 };
 return await CliRunner.InvokeAsync(root, args);

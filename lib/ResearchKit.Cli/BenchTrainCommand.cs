@@ -4,8 +4,9 @@ using Spectre.Console;
 
 namespace ResearchKit.Cli;
 
-/// <summary><c>rk bench train</c>: training tokens/s and MFU of a config; compare with bench/pytorch_reference.py.</summary>
-static class BenchCommands
+/// <summary><c>rk bench train</c>: training tokens/s and MFU of a config; compare with bench/pytorch_reference.py
+/// (run on the same machine) line by line.</summary>
+static class BenchTrainCommand
 {
     public static Command Create()
     {
@@ -21,7 +22,7 @@ static class BenchCommands
             { preset, config, device, precision, batch, steps, warmup, peak };
         train.SetAction(parse =>
         {
-            var cfg = parse.GetValue(config) is { } file ? TrainConfig.FromJsonFile(file) : TrainConfig.Preset(parse.GetValue(preset)!, parse.GetValue(preset) == "tiny" ? TrainingData.ByteVocab : 50_304);
+            var cfg = parse.GetValue(config) is { } file ? TrainConfig.FromJsonFile(file) : TrainConfig.Preset(parse.GetValue(preset)!, parse.GetValue(preset) == "tiny" ? ResearchKit.Tokenization.ByteTokenizer.Instance.VocabSize : 50_304);
             var dev = Runtime.TorchRuntime.Initialize(parse.GetValue(device)!).Device;
             cfg = cfg with
             {
@@ -35,6 +36,6 @@ static class BenchCommands
             AnsiConsole.WriteLine(result.Line);
             return 0;
         });
-        return new Command("bench", "Benchmarks (compare against the reference implementations)") { train };
+        return train;
     }
 }

@@ -5,13 +5,13 @@ using Spectre.Console;
 namespace ResearchKit.Cli;
 
 /// <summary><c>rk train</c>: trains a GPT on a token dataset from a preset or a JSON config.</summary>
-static class TrainCommands
+static class TrainCommand
 {
     public static Command Create()
     {
         var preset = new Option<string>("--preset") { Description = "tiny (CPU) or gpu", DefaultValueFactory = _ => "tiny" };
         var config = new Option<string?>("--config") { Description = "a JSON TrainConfig (see --write-config); overrides --preset" };
-        var data = new Option<string?>("--data") { Description = "training data (a directory of UTF-8 text files, one document each, domain = folder name)" };
+        var data = new Option<string?>("--data") { Description = "a token shard (rk tokenize) or a directory of UTF-8 text files (one document each, domain = folder name, byte tokenizer)" };
         var output = new Option<string?>("--out") { Description = "directory for checkpoint.bin and metrics.csv (resumes when a checkpoint is there)" };
         var device = new Option<string?>("--device") { Description = "cpu, cuda, cuda:N or auto (overrides the config)" };
         var steps = new Option<int?>("--steps") { Description = "number of optimizer steps (overrides the config)" };
@@ -24,7 +24,7 @@ static class TrainCommands
             var dataset = dataPath is null ? null : TrainingData.Load(dataPath);
             var cfg = parse.GetValue(config) is { } file
                 ? TrainConfig.FromJsonFile(file)
-                : TrainConfig.Preset(parse.GetValue(preset)!, dataset?.VocabSize ?? TrainingData.ByteVocab);
+                : TrainConfig.Preset(parse.GetValue(preset)!, dataset?.VocabSize ?? ResearchKit.Tokenization.ByteTokenizer.Instance.VocabSize);
             if (parse.GetValue(device) is { } dev) cfg = cfg with { Device = dev };
             if (parse.GetValue(steps) is { } n) cfg = cfg with { Steps = n };
             if (parse.GetValue(output) is { } outDir) cfg = cfg with { OutputDirectory = outDir };
@@ -48,6 +48,7 @@ static class TrainCommands
                 table.AddRow("average domain weights", string.Join(", ", dataset.Domains.Zip(w, (d, x) => $"{d} {x:F4}")));
             if (result.CheckpointPath is { } ckpt) table.AddRow("checkpoint", Markup.Escape(ckpt));
             AnsiConsole.Write(table);
+            (dataset as IDisposable)?.Dispose();
             return 0;
         });
         return cmd;
