@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ResearchKit.DoReMi;
 using ResearchKit.Packing;
 using ResearchKit.Tokenization;
 using TorchSharp;
@@ -111,6 +112,8 @@ public static class Trainer
         foreach (var d in new[] { data, cooldownData })
             if (d is not null && d.VocabSize > config.Model.VocabSize)
                 throw new ArgumentException($"the dataset's vocabulary ({d.VocabSize}) is larger than the model's ({config.Model.VocabSize})");
+        if (config.GroupDro is { Variant: not DroVariant.Hardest, ReferenceCheckpoint: null })
+            throw new ArgumentException($"Group DRO '{config.GroupDro.Variant}' needs GroupDro.ReferenceCheckpoint (the reference run's checkpoint.bin)");
         if (cooldownData is not null && !cooldownData.Domains.SequenceEqual(data.Domains))
             throw new ArgumentException("the cooldown dataset must have the same domains as the main dataset");
     }

@@ -51,7 +51,7 @@ internal sealed class TrainingEngine : IDisposable
         {
             using var batch = nextBatch();
             var perToken = TokenLoss.PerToken(Model.Forward(batch.Tokens, batch.Positions, batch.AttentionMask), batch.Targets);
-            var loss = GroupDro is null ? TokenLoss.MaskedMean(perToken, batch.LossMask) : GroupDro.Loss(perToken, batch, micro == k - 1);
+            var loss = GroupDro is null ? TokenLoss.MaskedMean(perToken, batch.LossMask) : GroupDro.Loss(perToken, GroupDro.ReferenceLoss(batch), batch, micro == k - 1);
             (loss / k).backward();
             lossSum.add_(loss.detach());
         }
