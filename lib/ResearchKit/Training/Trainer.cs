@@ -83,6 +83,9 @@ public static class Trainer
         if (checkpoint is not null && step > start) Save(config, data, checkpoint, engine, phases, metrics, step);
         var model = engine.Model;
         var average = engine.GroupDro?.Update.Average.ToArray();
+        if (average is not null && config.OutputDirectory is { } dir)
+            AtomicFile.WriteAllText(Path.Combine(dir, "avg_domain_weights.json"), System.Text.Json.JsonSerializer.Serialize(
+                data.Domains.Zip(average).ToDictionary(p => p.First, p => p.Second), new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
         engine.Dispose();
         return new TrainResult(model, metrics, average, checkpoint, step >= config.Steps);
     }
