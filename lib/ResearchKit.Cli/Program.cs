@@ -1,10 +1,13 @@
 using System.CommandLine;
 using ResearchKit.Cli;
 
+var bench = BenchTokenizeCommand.Create();
+bench.Subcommands.Add(BenchTrainCommand.Create());
 var root = new RootCommand("rk: ResearchKit, a toolkit for research on LLM pretraining data")
 {
     EnvCommand.Create(),
-    CorpusCommands.Create(), TokenizeCommand.Create(), BenchTokenizeCommand.Create(),
+    CorpusCommands.Create(), TokenizeCommand.Create(), bench,
+    TrainCommand.Create(),
     AblateCommands.Create(),
 };
 return await CliRunner.InvokeAsync(root, args);

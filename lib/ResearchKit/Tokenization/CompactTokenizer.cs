@@ -68,14 +68,14 @@ public sealed class CompactTokenizer : TextTokenizer
     public string ToJson() => new JsonObject
     {
         ["name"] = Name, ["vocab_size"] = VocabSize, ["end_of_text"] = EndOfText,
-        ["compact_of"] = TextTokenizers.Describe(_base),
+        ["compact_of"] = JsonNode.Parse(TextTokenizers.Describe(_base)),
         ["base_ids"] = new JsonArray(_toBase.Select(i => (JsonNode)i).ToArray()),
     }.ToJsonString();
 
     public static CompactTokenizer FromJson(string json)
     {
         var node = JsonNode.Parse(json) as JsonObject ?? throw new JsonException("compact tokenizer description is not a JSON object");
-        var baseTokenizer = TextTokenizers.FromDescription(node["compact_of"]?.GetValue<string>() ?? throw new JsonException("no 'compact_of'"));
+        var baseTokenizer = TextTokenizers.FromDescription(node["compact_of"]?.ToJsonString() ?? throw new JsonException("no 'compact_of'"));
         var ids = node["base_ids"]?.AsArray().Select(n => n!.GetValue<int>()).ToArray() ?? throw new JsonException("no 'base_ids'");
         for (int i = 0; i < ids.Length; i++)
             if ((uint)ids[i] >= (uint)baseTokenizer.VocabSize || (i > 0 && ids[i] <= ids[i - 1]) || ids[i] == baseTokenizer.EndOfText)

@@ -58,4 +58,15 @@ public class EvaluatorTests
         using var loss = TokenLoss.Of(model, batch);
         Assert.Equal(loss.item<float>(), withPrefix.Loss, 5);
     }
+
+    [Fact]
+    public void TextOverloadTokenizesTextAndPrefixSeparately()
+    {
+        var model = Model();
+        var bytes = ByteTokenizer.Instance;
+        var viaText = Evaluator.Score(model, bytes, "hello world", "URL: a.org\n\n");
+        var viaIds = Evaluator.Score(model, bytes.Encode("hello world"), bytes.Encode("URL: a.org\n\n"));
+        Assert.Equal(viaIds, viaText);
+        Assert.Equal(10, viaText.Tokens);
+    }
 }

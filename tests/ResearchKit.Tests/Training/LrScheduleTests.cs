@@ -50,3 +50,26 @@ public class LrScheduleTests
         Assert.Throws<ArgumentOutOfRangeException>(() => PhaseSwitch.SwitchStep(7, 1.5));
     }
 }
+
+public class TrainConfigTests
+{
+    [Fact]
+    public void JsonRoundTripsIncludingNestedRecordsAndEnums()
+    {
+        var config = TrainConfig.Tiny() with
+        {
+            Cooldown = new PhaseSwitch(0.9, new DataConfig(Prefixes: false)),
+            GroupDro = new ResearchKit.DoReMi.GroupDroConfig("ref/checkpoint.bin", ResearchKit.DoReMi.DroVariant.Hardest),
+            Data = new DataConfig(DomainWeights: [0.25, 0.75]),
+        };
+        var path = Path.Combine(Directory.CreateTempSubdirectory("rk-config-").FullName, "c.json");
+        File.WriteAllText(path, config.ToJson());
+        var back = TrainConfig.FromJsonFile(path);
+        Assert.Equal(config.ToJson(), back.ToJson());
+        Assert.Equal([0.25, 0.75], back.Data.DomainWeights!);
+        Assert.Equal(ResearchKit.DoReMi.DroVariant.Hardest, back.GroupDro!.Variant);
+        File.WriteAllText(path, config.ToJson().Replace("\"BatchSize\"", "\"BatchSise\""));
+        var e = Assert.Throws<DataFormatException>(() => TrainConfig.FromJsonFile(path));
+        Assert.Contains("BatchSise", e.Message);
+    }
+}

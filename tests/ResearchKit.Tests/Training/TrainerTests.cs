@@ -82,7 +82,8 @@ public class TrainerTests
         var data = TestCorpus.Bytes("Packing", "Tokenization");
         var refDir = TempDir();
         Trainer.Run(Micro(refDir) with { Steps = 6, Data = new DataConfig(DomainWeights: [1, 1]) }, data);
-        var proxy = Trainer.Run(Micro() with
+        var proxyDir = TempDir();
+        var proxy = Trainer.Run(Micro(proxyDir) with
         {
             Steps = 6,
             Seed = 7,
@@ -94,5 +95,9 @@ public class TrainerTests
         var expected = Enumerable.Range(0, 2).Select(d => (0.5 + proxy.Metrics.Sum(m => m.DomainWeights![d])) / 7).ToArray();
         Assert.Equal(expected[0], proxy.AverageDomainWeights![0], 9);
         Assert.NotEqual(0.5, proxy.Metrics[^1].DomainWeights![0], 6);
+        var written = System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, double>>(File.ReadAllText(Path.Combine(proxyDir, "avg_domain_weights.json")))!;
+        Assert.Equal(proxy.AverageDomainWeights[1], written["Tokenization"]);
+        var frame = StepMetrics.ToDataFrame(proxy.Metrics, data.Domains);
+        Assert.Equal(proxy.Metrics[3].DomainWeights![1], (double)frame["w_Tokenization"][3]);
     }
 }
