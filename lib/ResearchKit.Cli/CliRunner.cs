@@ -11,7 +11,8 @@ static class CliRunner
     {
         try
         {
-            return await root.Parse(args).InvokeAsync();
+            // The default handler would print a stack trace before the catch below could see the exception.
+            return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
         catch (Exception e) when (e is DataFormatException or TorchRuntimeException or FileNotFoundException
                                       or DirectoryNotFoundException or InvalidDataException or ArgumentException or InvalidOperationException)

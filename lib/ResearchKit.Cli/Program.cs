@@ -1,9 +1,14 @@
 using System.CommandLine;
 using ResearchKit.Cli;
 
+var bench = BenchTokenizeCommand.Create();
+bench.Subcommands.Add(BenchTrainCommand.Create());
 var root = new RootCommand("rk: ResearchKit, a toolkit for research on LLM pretraining data")
 {
     EnvCommand.Create(),
+    CorpusCommands.Create(), TokenizeCommand.Create(), bench,
+    TrainCommand.Create(),
+    AblateCommands.Create(),
     NotebookCommands.Create(),
     ReportCommand.Create(),
 };

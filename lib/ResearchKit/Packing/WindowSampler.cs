@@ -17,12 +17,13 @@ public sealed class WindowSampler
     readonly SeededRandom _rng;
 
     /// <param name="domainWeights">One weight per domain of <paramref name="data"/> (any positive scale); null = natural proportions.</param>
-    public WindowSampler(ITokenDataset data, int windowLength, bool includePrefixes, ulong seed, IReadOnlyList<double>? domainWeights = null)
+    /// <param name="shuffle">False keeps the dataset's document order within each stream.</param>
+    public WindowSampler(ITokenDataset data, int windowLength, bool includePrefixes, ulong seed, IReadOnlyList<double>? domainWeights = null, bool shuffle = true)
     {
         _rng = new SeededRandom(SeededRandom.Derive(seed, 0xD0));
         if (domainWeights is null)
         {
-            _packers = [new ConcatPacker(data, windowLength, includePrefixes, seed)];
+            _packers = [new ConcatPacker(data, windowLength, includePrefixes, seed, shuffle: shuffle)];
             return;
         }
         if (domainWeights.Count != data.Domains.Count)
@@ -40,7 +41,7 @@ public sealed class WindowSampler
             if (domainWeights[d] > 0 && !byDomain[d].Any())
                 throw new ArgumentException($"domain '{data.Domains[d]}' has weight {domainWeights[d]} but no documents with tokens", nameof(domainWeights));
             if (byDomain[d].Any())
-                _packers[d] = new ConcatPacker(data, windowLength, includePrefixes, SeededRandom.Derive(seed, (ulong)d + 1), byDomain[d]);
+                _packers[d] = new ConcatPacker(data, windowLength, includePrefixes, SeededRandom.Derive(seed, (ulong)d + 1), byDomain[d], shuffle);
         }
     }
 

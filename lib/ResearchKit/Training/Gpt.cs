@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -8,7 +9,7 @@ namespace ResearchKit.Training;
 /// <summary>Shape of a GPT: vocabulary, width, depth, heads, context length, dropout, tied input/output embedding.</summary>
 public sealed record GptConfig(int VocabSize, int DModel, int Layers, int Heads, int Context, double Dropout = 0.0, bool TiedHead = true, double RopeTheta = 10_000)
 {
-    public int HeadDim => DModel / Heads;
+    [JsonIgnore] public int HeadDim => DModel / Heads;
 
     /// <summary>~0.1M parameters at vocab 257: unit tests (milliseconds per step on CPU).</summary>
     public static GptConfig Micro(int vocab = 257) => new(vocab, 64, 2, 4, 32);
@@ -30,7 +31,7 @@ public sealed record GptConfig(int VocabSize, int DModel, int Layers, int Heads,
     };
 
     /// <summary>Parameters in the model (the tied head counted once).</summary>
-    public long ParameterCount =>
+    [JsonIgnore] public long ParameterCount =>
         (long)VocabSize * DModel * (TiedHead ? 1 : 2) + 2L * DModel
         + Layers * (12L * DModel * DModel + 4L * DModel);
 

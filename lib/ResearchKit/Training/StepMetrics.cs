@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Microsoft.Data.Analysis;
 
 namespace ResearchKit.Training;
 
@@ -20,6 +21,24 @@ public sealed record StepMetrics(int Step, int Phase, double Loss, double Lr, do
             sb.Append('\n');
         }
         AtomicFile.WriteAllText(path, sb.ToString());
+    }
+
+    /// <summary>Metrics as a DataFrame (same columns as the CSV) for notebooks and charts.</summary>
+    public static DataFrame ToDataFrame(IReadOnlyList<StepMetrics> metrics, IReadOnlyList<string> domains)
+    {
+        var frame = new DataFrame(
+            new Int32DataFrameColumn("step", metrics.Select(m => m.Step)),
+            new Int32DataFrameColumn("phase", metrics.Select(m => m.Phase)),
+            new DoubleDataFrameColumn("loss", metrics.Select(m => m.Loss)),
+            new DoubleDataFrameColumn("lr", metrics.Select(m => m.Lr)),
+            new DoubleDataFrameColumn("grad_norm", metrics.Select(m => m.GradNorm)),
+            new Int64DataFrameColumn("tokens", metrics.Select(m => m.Tokens)),
+            new DoubleDataFrameColumn("tokens_per_second", metrics.Select(m => m.TokensPerSecond)),
+            new DoubleDataFrameColumn("mfu", metrics.Select(m => m.Mfu)));
+        if (metrics.Any(m => m.DomainWeights is not null))
+            for (int d = 0; d < domains.Count; d++)
+                frame.Columns.Add(new DoubleDataFrameColumn("w_" + domains[d], metrics.Select(m => m.DomainWeights?[d] ?? double.NaN)));
+        return frame;
     }
 
     static string Quote(string s) => s.IndexOfAny([',', '"', '\n']) < 0 ? s : "\"" + s.Replace("\"", "\"\"") + "\"";

@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using ResearchKit.DoReMi;
 
 namespace ResearchKit.Training;
@@ -11,7 +13,9 @@ public enum Precision { Fp32, Bf16Mixed, Bf16Pure }
 /// target across a document border. False = plain causal attention across documents (ICLM, DoReMi).</param>
 /// <param name="Prefixes">Keep the datasets' loss-masked prefixes (MeCo metadata); false drops them.</param>
 /// <param name="DomainWeights">Sampling weight per domain (DoReMi output); null = natural proportions.</param>
-public sealed record DataConfig(bool DocumentMask = true, bool Prefixes = true, IReadOnlyList<double>? DomainWeights = null);
+/// <param name="Shuffle">Shuffle documents each epoch (random concat). False keeps the dataset's order, for
+/// orderings made upstream (ICLM traversal, cluster concat).</param>
+public sealed record DataConfig(bool DocumentMask = true, bool Prefixes = true, IReadOnlyList<double>? DomainWeights = null, bool Shuffle = true);
 
 /// <summary>Training recipe as data. Derive variants with <c>with { }</c>; presets <see cref="Tiny"/> and <see cref="Gpu"/>.</summary>
 public sealed record TrainConfig
@@ -43,14 +47,14 @@ public sealed record TrainConfig
     /// <summary>Peak bf16 dense FLOP/s of the device for MFU (H100 SXM: 989e12); CPU runs report MFU against this too.</summary>
     public double PeakFlops { get; init; } = 989e12;
 
-    public long TokensPerStep => (long)BatchSize * GradAccumulation * Model.Context;
+    [JsonIgnore] public long TokensPerStep => (long)BatchSize * GradAccumulation * Model.Context;
 
-    /// <summary>CPU preset: ~1.8M-parameter byte-level GPT, 300 steps of 16×128 tokens (a few minutes on 2 cores).</summary>
+    /// <summary>CPU preset: ~1.8M-parameter byte-level GPT, 200 steps of 16×128 tokens (about 2 minutes on 2 busy cores).</summary>
     public static TrainConfig Tiny(int vocab = 257) => new()
     {
         Model = GptConfig.Tiny(vocab),
         BatchSize = 16,
-        Steps = 300,
+        Steps = 200,
         Optimizer = new OptimizerConfig(Lr: 3e-3, WeightDecay: 0.1),
         Schedule = new LrSchedule(ScheduleKind.Cosine, WarmupSteps: 20, MinLrRatio: 0.1),
     };
@@ -75,4 +79,28 @@ public sealed record TrainConfig
         "gpu" => Gpu(vocab),
         _ => throw new ArgumentException($"unknown preset '{name}' (tiny, gpu)", nameof(name)),
     };
+
+    static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        PropertyNameCaseInsensitive = true,
+        Converters = { new JsonStringEnumConverter() },
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    };
+
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    /// <summary>Reads a config written by <see cref="ToJson"/> (or by hand); errors name the file, line and field.</summary>
+    public static TrainConfig FromJsonFile(string path)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<TrainConfig>(File.ReadAllText(path), Json)
+                ?? throw new DataFormatException(path, null, null, "the file holds null, not a training config");
+        }
+        catch (JsonException e)
+        {
+            throw new DataFormatException(path, e.LineNumber + 1, e.Path, e.Message, e);
+        }
+    }
 }

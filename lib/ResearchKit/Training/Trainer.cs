@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ResearchKit.DoReMi;
 using ResearchKit.Packing;
 using ResearchKit.Tokenization;
 using TorchSharp;
@@ -29,10 +30,10 @@ public static class Trainer
         int switchStep = config.Cooldown is { } c ? PhaseSwitch.SwitchStep(config.Steps, c.AtFraction) : config.Steps;
         var phases = new List<(WindowSampler Sampler, DataConfig Data)>
         {
-            (new WindowSampler(data, window, config.Data.Prefixes, (ulong)config.Seed, config.Data.DomainWeights), config.Data),
+            (new WindowSampler(data, window, config.Data.Prefixes, (ulong)config.Seed, config.Data.DomainWeights, config.Data.Shuffle), config.Data),
         };
         if (config.Cooldown is { } cd)
-            phases.Add((new WindowSampler(cooldownData ?? data, window, cd.Data.Prefixes, SeededRandom.Derive((ulong)config.Seed, 1), cd.Data.DomainWeights), cd.Data));
+            phases.Add((new WindowSampler(cooldownData ?? data, window, cd.Data.Prefixes, SeededRandom.Derive((ulong)config.Seed, 1), cd.Data.DomainWeights, cd.Data.Shuffle), cd.Data));
 
         var engine = new TrainingEngine(config, data.Domains.Count);
         var metrics = new List<StepMetrics>();
@@ -42,6 +43,8 @@ public static class Trainer
         {
             var header = Checkpoint.Restore(checkpoint, engine.Optimizer);
             if (header.Model != config.Model) throw new ArgumentException($"{checkpoint} holds a {header.Model}, the config asks for {config.Model}");
+            if (header.Samplers.Length != phases.Count)
+                throw new ArgumentException($"{checkpoint} was written by a run with {header.Samplers.Length} data phase(s), this config has {phases.Count}");
             for (int i = 0; i < phases.Count; i++) phases[i].Sampler.Restore(header.Samplers[i]);
             if (header.DomainWeights is { } dw) engine.GroupDro?.Update.Restore(dw);
             using (var rng = torch.tensor(Convert.FromBase64String(header.TorchRngState), torch.ScalarType.Byte)) torch.set_rng_state(rng);
@@ -80,6 +83,9 @@ public static class Trainer
         if (checkpoint is not null && step > start) Save(config, data, checkpoint, engine, phases, metrics, step);
         var model = engine.Model;
         var average = engine.GroupDro?.Update.Average.ToArray();
+        if (average is not null && config.OutputDirectory is { } dir)
+            AtomicFile.WriteAllText(Path.Combine(dir, "avg_domain_weights.json"), System.Text.Json.JsonSerializer.Serialize(
+                data.Domains.Zip(average).ToDictionary(p => p.First, p => p.Second), new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
         engine.Dispose();
         return new TrainResult(model, metrics, average, checkpoint, step >= config.Steps);
     }
@@ -109,6 +115,8 @@ public static class Trainer
         foreach (var d in new[] { data, cooldownData })
             if (d is not null && d.VocabSize > config.Model.VocabSize)
                 throw new ArgumentException($"the dataset's vocabulary ({d.VocabSize}) is larger than the model's ({config.Model.VocabSize})");
+        if (config.GroupDro is { Variant: not DroVariant.Hardest, ReferenceCheckpoint: null })
+            throw new ArgumentException($"Group DRO '{config.GroupDro.Variant}' needs GroupDro.ReferenceCheckpoint (the reference run's checkpoint.bin)");
         if (cooldownData is not null && !cooldownData.Domains.SequenceEqual(data.Domains))
             throw new ArgumentException("the cooldown dataset must have the same domains as the main dataset");
     }

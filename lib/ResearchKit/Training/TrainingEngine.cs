@@ -51,7 +51,7 @@ internal sealed class TrainingEngine : IDisposable
         {
             using var batch = nextBatch();
             var perToken = TokenLoss.PerToken(Model.Forward(batch.Tokens, batch.Positions, batch.AttentionMask), batch.Targets);
-            var loss = GroupDro is null ? TokenLoss.MaskedMean(perToken, batch.LossMask) : GroupDro.Loss(perToken, batch, micro == k - 1);
+            var loss = GroupDro is null ? TokenLoss.MaskedMean(perToken, batch.LossMask) : GroupDro.Loss(perToken, GroupDro.ReferenceLoss(batch), batch, micro == k - 1);
             (loss / k).backward();
             lossSum.add_(loss.detach());
         }
@@ -66,8 +66,11 @@ internal sealed class TrainingEngine : IDisposable
     /// and values (the PaLM / nanoGPT estimate).</summary>
     public static double FlopsPerToken(GptConfig m) => 6.0 * m.ParameterCount + 12.0 * m.Layers * m.Context * m.DModel;
 
+    /// <summary>Frees the optimizer and the objective; the model stays usable (its weights keep the flat storage alive),
+    /// without gradients.</summary>
     public void Dispose()
     {
+        foreach (var p in Model.parameters()) p.grad = null;
         GroupDro?.Dispose();
         Optimizer.Dispose();
     }

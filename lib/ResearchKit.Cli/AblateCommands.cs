@@ -1,0 +1,47 @@
+using System.CommandLine;
+using Microsoft.Data.Analysis;
+using ResearchKit.Experiments;
+using Spectre.Console;
+
+namespace ResearchKit.Cli;
+
+/// <summary><c>rk ablate [name] [--preset tiny|gpu] [--results dir] [--rerun]</c>: runs a named ablation (cached per arm); without a name, lists them.</summary>
+static class AblateCommands
+{
+    public static Command Create()
+    {
+        var name = new Argument<string?>("name") { Description = "ablation to run; omit to list the registered ones", Arity = ArgumentArity.ZeroOrOne };
+        var preset = new Option<string>("--preset") { Description = "tiny (CPU, minutes) or gpu", DefaultValueFactory = _ => "tiny" };
+        var results = new Option<string>("--results") { Description = "results directory; the ablation writes to <results>/<name>/", DefaultValueFactory = _ => "results" };
+        var rerun = new Option<bool>("--rerun") { Description = "recompute every arm even when a cached result has the same config hash" };
+        var cmd = new Command("ablate", "Run a named ablation: each arm's config is hashed and finished arms are reused") { name, preset, results, rerun };
+        cmd.SetAction(parse =>
+        {
+            if (parse.GetValue(name) is not { } ablationName)
+            {
+                var list = new Table().AddColumns("ablation", "presets", "arms", "description");
+                foreach (var a in AblationCatalog.All)
+                    list.AddRow(Markup.Escape(a.Name), string.Join(", ", a.Presets), Markup.Escape(string.Join(", ", a.Arms)), Markup.Escape(a.Description));
+                AnsiConsole.Write(list);
+                return 0;
+            }
+            var ablation = AblationCatalog.Find(ablationName);
+            var outcome = ConsoleProgress.Run(p => ablation.Run(parse.GetValue(preset)!, parse.GetValue(results)!, p, rerun: parse.GetValue(rerun)));
+            AnsiConsole.Write(ToTable(outcome.Results));
+            AnsiConsole.MarkupLineInterpolated($"computed {outcome.Computed.Count} arm(s), reused {outcome.Cached.Count} from cache; results in [bold]{outcome.Directory}[/]");
+            return 0;
+        });
+        return cmd;
+    }
+
+    /// <summary>Metrics as rows and arms as columns: arms are few, metrics many.</summary>
+    static Table ToTable(DataFrame results)
+    {
+        var table = new Table().AddColumn("metric");
+        var arms = results["arm"].Cast<string>().ToArray();
+        foreach (var arm in arms) table.AddColumn(Markup.Escape(arm), c => c.RightAligned());
+        foreach (var column in results.Columns.Where(c => c.Name != "arm"))
+            table.AddRow([Markup.Escape(column.Name), .. Enumerable.Range(0, arms.Length).Select(r => column[r] is double d ? d.ToString("G5") : "")]);
+        return table;
+    }
+}

@@ -1,0 +1,103 @@
+using System.CommandLine;
+using ResearchKit.Corpus;
+using ResearchKit.Tokenization;
+using Spectre.Console;
+
+namespace ResearchKit.Cli;
+
+/// <summary><c>rk corpus stats|import|sample</c>: look at, normalise and sample corpus shards.</summary>
+static class CorpusCommands
+{
+    public static Command Create() => new("corpus", "Inspect, import and sample corpus shards (.parquet, .jsonl, .jsonl.zst)")
+    {
+        Stats(), Import(), Sample(),
+    };
+
+    // Options shared by every command that reads a corpus: which columns mean what.
+    sealed class MappingOptions
+    {
+        readonly Option<string> _preset = new("--mapping") { Description = "column preset: native (id,text,domain,url,source,meta), fineweb, dclm", DefaultValueFactory = _ => "native" };
+        readonly Option<string?> _text = new("--text-column") { Description = "column holding the text" };
+        readonly Option<string?> _id = new("--id-column") { Description = "column holding the id" };
+        readonly Option<string?> _domain = new("--domain-column") { Description = "column holding the domain" };
+        readonly Option<string?> _url = new("--url-column") { Description = "column holding the URL" };
+        readonly Option<string?> _fixedDomain = new("--domain") { Description = "domain for records without one" };
+        readonly Option<bool> _hostDomain = new("--domain-from-url-host") { Description = "use the URL host as domain for records without one" };
+        readonly Option<bool> _deriveIds = new("--derive-ids") { Description = "id '<file>:<record>' for records without one" };
+
+        public void AddTo(Command c) { foreach (var o in new Option[] { _preset, _text, _id, _domain, _url, _fixedDomain, _hostDomain, _deriveIds }) c.Options.Add(o); }
+
+        public ColumnMapping Get(ParseResult p)
+        {
+            var m = ColumnMapping.Preset(p.GetValue(_preset)!);
+            if (p.GetValue(_text) is { } t) m = m with { Text = t };
+            if (p.GetValue(_id) is { } i) m = m with { Id = i };
+            if (p.GetValue(_domain) is { } d) m = m with { Domain = d };
+            if (p.GetValue(_url) is { } u) m = m with { Url = u };
+            if (p.GetValue(_fixedDomain) is { } f) m = m with { FallbackDomain = f };
+            if (p.GetValue(_hostDomain)) m = m with { DomainFromUrlHost = true };
+            if (p.GetValue(_deriveIds)) m = m with { DeriveMissingId = true };
+            return m;
+        }
+    }
+
+    static Command Stats()
+    {
+        var input = new Argument<string>("path") { Description = "file, directory or glob of shards" };
+        var tokenizer = new Option<string?>("--tokenizer") { Description = $"also count tokens: {string.Join(", ", TextTokenizers.Names)}" };
+        var mapping = new MappingOptions();
+        var cmd = new Command("stats", "Documents, characters (and tokens) per domain") { input, tokenizer };
+        mapping.AddTo(cmd);
+        cmd.SetAction(p =>
+        {
+            var tok = p.GetValue(tokenizer) is { } name ? TextTokenizers.Create(name) : null;
+            var docs = CorpusReader.Read(p.GetValue(input)!, mapping.Get(p));
+            var frame = ConsoleProgress.Run(progress => CorpusStats.PerDomain(docs, tok, progress));
+            var table = new Table();
+            foreach (var c in frame.Columns) table.AddColumn(new TableColumn(c.Name) { Alignment = c.Name == "domain" ? Justify.Left : Justify.Right });
+            foreach (var row in frame.Rows)
+                table.AddRow(row.Select(v => Markup.Escape(v is long n ? n.ToString("N0") : v?.ToString() ?? "")).ToArray());
+            AnsiConsole.Write(table);
+            return 0;
+        });
+        return cmd;
+    }
+
+    static Command Import()
+    {
+        var input = new Argument<string>("input") { Description = "file, directory or glob of shards" };
+        var output = new Option<string>("--out") { Description = "output file (.parquet, .jsonl or .jsonl.zst)", Required = true };
+        var mapping = new MappingOptions();
+        var cmd = new Command("import", "Convert shards into one corpus file in our schema (id, text, domain, url, source, meta)") { input, output };
+        mapping.AddTo(cmd);
+        cmd.SetAction(p =>
+        {
+            var docs = CorpusReader.Read(p.GetValue(input)!, mapping.Get(p));
+            var n = ConsoleProgress.Run(progress => CorpusWriter.Write(p.GetValue(output)!, docs, progress));
+            AnsiConsole.MarkupLineInterpolated($"wrote {n:N0} documents to {p.GetValue(output)}");
+            return 0;
+        });
+        return cmd;
+    }
+
+    static Command Sample()
+    {
+        var input = new Argument<string>("input") { Description = "file, directory or glob of shards" };
+        var output = new Option<string>("--out") { Description = "output file (.parquet, .jsonl or .jsonl.zst)", Required = true };
+        var n = new Option<int>("-n") { Description = "number of documents", Required = true };
+        var seed = new Option<long>("--seed") { Description = "random seed", DefaultValueFactory = _ => 0 };
+        var uniform = new Option<bool>("--uniform") { Description = "sample uniformly instead of stratifying by domain" };
+        var mapping = new MappingOptions();
+        var cmd = new Command("sample", "A seeded sample (stratified by domain by default), in corpus order") { input, output, n, seed, uniform };
+        mapping.AddTo(cmd);
+        cmd.SetAction(p =>
+        {
+            var docs = CorpusReader.Read(p.GetValue(input)!, mapping.Get(p));
+            var sample = CorpusSample.Take(docs, p.GetValue(n), p.GetValue(seed), stratified: !p.GetValue(uniform));
+            CorpusWriter.Write(p.GetValue(output)!, sample);
+            AnsiConsole.MarkupLineInterpolated($"wrote {sample.Count:N0} documents ({string.Join(", ", sample.GroupBy(d => d.Domain).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key} {g.Count()}"))}) to {p.GetValue(output)}");
+            return 0;
+        });
+        return cmd;
+    }
+}

@@ -1,0 +1,22 @@
+namespace ResearchKit.MeCo;
+
+/// <summary>Which metadata string a MeCo prefix carries (METHODS.md §3, "URL variants").</summary>
+public enum MetadataKind
+{
+    /// <summary>No prefix: standard pretraining, and the MeCo cooldown phase.</summary>
+    None,
+    /// <summary>The document's URL exactly as given (trimmed).</summary>
+    FullUrl,
+    /// <summary>The URL's host: lower-case, no scheme, userinfo, port or trailing dot (e.g. <c>en.wikipedia.org</c>).</summary>
+    Host,
+    /// <summary>The registrable domain, public suffix plus one label (e.g. <c>bbc.co.uk</c> for <c>news.bbc.co.uk</c>).</summary>
+    RegisteredDomain,
+    /// <summary>The public suffix alone (e.g. <c>co.uk</c>).</summary>
+    Suffix,
+    /// <summary>A stable hash of the host: the site identity without its name.</summary>
+    HashedHost,
+    /// <summary>A string from <see cref="Corpus.Document.Meta"/> (e.g. a model-generated topic).</summary>
+    Topic,
+    /// <summary>The same constant string for every document.</summary>
+    Fixed,
+}

@@ -1,0 +1,42 @@
+using ResearchKit.Corpus;
+using ResearchKit.Tokenization;
+
+namespace ResearchKit.MeCo;
+
+/// <summary>A document's prefix and body token ids, tokenized separately so that no token spans the boundary.</summary>
+public readonly record struct PrefixedTokens(int[] Prefix, int[] Body);
+
+/// <summary>
+/// Tokenizes MeCo documents: the prefix text is encoded on its own and kept apart from the body, as in the reference
+/// (METHODS.md §3), so packers can loss-mask it (<see cref="ITokenDataset.Prefix"/>). No BOS is added: the kit's
+/// tokenizers have none and separate documents with <see cref="TextTokenizer.EndOfText"/>, appended by the packer.
+/// </summary>
+public static class MetadataTokens
+{
+    public static PrefixedTokens Encode(TextTokenizer tokenizer, Document document, MetadataSpec spec) =>
+        Encode(tokenizer, document, MetadataPrefix.For(document, spec));
+
+    /// <summary>Encodes with an explicit prefix text (null or empty: no prefix), e.g. another domain's metadata or a user-given prefix.</summary>
+    public static PrefixedTokens Encode(TextTokenizer tokenizer, Document document, string? prefix) =>
+        new(string.IsNullOrEmpty(prefix) ? [] : tokenizer.Encode(prefix), tokenizer.Encode(document.Text));
+
+    /// <summary>Tokenizes a corpus into an in-memory dataset with the prefix chosen per document by <paramref name="prefixOf"/>.</summary>
+    public static InMemoryTokenDataset Build(IReadOnlyList<Document> documents, TextTokenizer tokenizer, Func<Document, string?> prefixOf,
+        IProgress<WorkProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var dataset = new InMemoryTokenDataset(documents.Select(d => d.Domain), tokenizer.VocabSize, tokenizer.EndOfText);
+        for (int i = 0; i < documents.Count; i++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var tokens = Encode(tokenizer, documents[i], prefixOf(documents[i]));
+            dataset.Add(documents[i].Domain, tokens.Body, tokens.Prefix);
+            if ((i + 1) % 256 == 0 || i + 1 == documents.Count) progress?.Report(new("tokenize", i + 1, documents.Count));
+        }
+        return dataset;
+    }
+
+    /// <summary>Tokenizes a corpus with the prefix given by <paramref name="spec"/> (<see cref="MetadataKind.None"/>: no prefixes).</summary>
+    public static InMemoryTokenDataset Build(IReadOnlyList<Document> documents, TextTokenizer tokenizer, MetadataSpec spec,
+        IProgress<WorkProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        Build(documents, tokenizer, d => MetadataPrefix.For(d, spec), progress, cancellationToken);
+}

@@ -1,0 +1,103 @@
+using ResearchKit.DoReMi;
+using ResearchKit.Packing;
+using ResearchKit.Runtime;
+using ResearchKit.Training;
+using TorchSharp;
+
+namespace ResearchKit.Tests.Training;
+
+public class TrainerTests
+{
+    static TrainConfig Micro(string? outDir = null) => new()
+    {
+        Model = GptConfig.Micro(),
+        BatchSize = 4,
+        Steps = 12,
+        Seed = 5,
+        Optimizer = new OptimizerConfig(Lr: 3e-3),
+        Schedule = new LrSchedule(ScheduleKind.Cosine, WarmupSteps: 2),
+        OutputDirectory = outDir,
+    };
+
+    static string TempDir() => Directory.CreateTempSubdirectory("rk-train-").FullName;
+
+    [Fact]
+    public void OverfitsOneBatch()
+    {
+        TorchRuntime.Initialize("cpu");
+        var data = TestCorpus.Bytes("Packing");
+        var config = Micro() with { Optimizer = new OptimizerConfig(Lr: 1e-2, WeightDecay: 0), Schedule = new LrSchedule(ScheduleKind.Constant) };
+        using var engine = new TrainingEngine(config, data.Domains.Count);
+        var sampler = new WindowSampler(data, 33, true, 1);
+        var windows = Enumerable.Range(0, 4).Select(_ => sampler.Next()).ToArray();
+        var losses = Enumerable.Range(0, 80).Select(_ => engine.Step(() => Batch.FromWindows(windows, true, torch.CPU), 1e-2).Loss).ToList();
+        Assert.True(losses[0] > 4.5, $"starts near ln 257 = 5.55, got {losses[0]}");
+        Assert.True(losses[^1] < 0.5, $"memorises 128 tokens: {losses[0]:F2} -> {losses[^1]:F2}");
+    }
+
+    [Fact]
+    public void SameSeedSameLossesOtherSeedOtherLosses()
+    {
+        var data = TestCorpus.Bytes("Packing", "Tokenization");
+        var a = Trainer.Run(Micro() with { Steps = 4 }, data).Metrics.Select(m => m.Loss).ToList();
+        var b = Trainer.Run(Micro() with { Steps = 4 }, data).Metrics.Select(m => m.Loss).ToList();
+        var c = Trainer.Run(Micro() with { Steps = 4, Seed = 6 }, data).Metrics.Select(m => m.Loss).ToList();
+        Assert.Equal(a, b);
+        Assert.NotEqual(a, c);
+    }
+
+    [Fact]
+    public void ResumeGivesTheSameLossesAsAnUninterruptedRun()
+    {
+        var data = TestCorpus.Bytes("Packing", "Tokenization");
+        var cooldown = new PhaseSwitch(0.75, new DataConfig(DocumentMask: false, Prefixes: false));
+        var whole = Trainer.Run(Micro(TempDir()) with { Cooldown = cooldown, Optimizer = new OptimizerConfig(Lr: 3e-3) }, data);
+        var dir = TempDir();
+        var config = Micro(dir) with { Cooldown = cooldown, CheckpointEvery = 4 };
+        var first = Trainer.Run(config with { StopAfterStep = 6 }, data);
+        Assert.False(first.Finished);
+        Assert.Equal(6, first.Metrics.Count);
+        var resumed = Trainer.Run(config, data);
+        Assert.True(resumed.Finished);
+        Assert.Equal(whole.Metrics.Select(m => m.Loss), resumed.Metrics.Select(m => m.Loss));
+        Assert.Equal(whole.Metrics.Select(m => m.GradNorm), resumed.Metrics.Select(m => m.GradNorm));
+        Assert.Equal([0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1], resumed.Metrics.Select(m => m.Phase)); // switch at round(12·0.75) = 9
+        Assert.True(File.Exists(Path.Combine(dir, "metrics.csv")));
+        Assert.Equal(13, File.ReadAllLines(Path.Combine(dir, "metrics.csv")).Length);
+    }
+
+    [Fact]
+    public void DivergenceStopsWithAClearMessage()
+    {
+        var data = TestCorpus.Bytes("Packing");
+        var e = Assert.Throws<TrainingDivergedException>(() =>
+            Trainer.Run(Micro() with { Steps = 30, Optimizer = new OptimizerConfig(Lr: 1e30, GradClip: 0), Schedule = new LrSchedule(ScheduleKind.Constant) }, data));
+        Assert.Contains("training diverged at step", e.Message);
+        Assert.All(e.Metrics, m => Assert.True(double.IsFinite(m.Loss)));
+    }
+
+    [Fact]
+    public void GroupDroProxyLogsDomainWeightsAndAveragesThem()
+    {
+        var data = TestCorpus.Bytes("Packing", "Tokenization");
+        var refDir = TempDir();
+        Trainer.Run(Micro(refDir) with { Steps = 6, Data = new DataConfig(DomainWeights: [1, 1]) }, data);
+        var proxyDir = TempDir();
+        var proxy = Trainer.Run(Micro(proxyDir) with
+        {
+            Steps = 6,
+            Seed = 7,
+            Data = new DataConfig(DomainWeights: [1, 1]),
+            GroupDro = new GroupDroConfig(Path.Combine(refDir, Checkpoint.FileName)),
+        }, data);
+        Assert.All(proxy.Metrics, m => Assert.Equal(1.0, m.DomainWeights!.Sum(), 9));
+        // The average includes α0 = [0.5, 0.5] and every logged α_t.
+        var expected = Enumerable.Range(0, 2).Select(d => (0.5 + proxy.Metrics.Sum(m => m.DomainWeights![d])) / 7).ToArray();
+        Assert.Equal(expected[0], proxy.AverageDomainWeights![0], 9);
+        Assert.NotEqual(0.5, proxy.Metrics[^1].DomainWeights![0], 6);
+        var written = System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, double>>(File.ReadAllText(Path.Combine(proxyDir, "avg_domain_weights.json")))!;
+        Assert.Equal(proxy.AverageDomainWeights[1], written["Tokenization"]);
+        var frame = StepMetrics.ToDataFrame(proxy.Metrics, data.Domains);
+        Assert.Equal(proxy.Metrics[3].DomainWeights![1], (double)frame["w_Tokenization"][3]);
+    }
+}
