@@ -12,14 +12,16 @@ static class TokenizeCommand
 
     public static Command Create()
     {
-        var input = new Argument<string>("input") { Description = "corpus file, directory or glob (native column layout)" };
+        var input = new Argument<string>("input") { Description = "corpus file, directory or glob" };
+        var mapping = new MappingOptions();
         var output = new Option<string>("--out") { Description = $"output directory; the shard is <out>/{ShardName}", Required = true };
         var tokenizer = new Option<string>("--tokenizer") { Description = string.Join(", ", TextTokenizers.Names), DefaultValueFactory = _ => "cl100k_base" };
         var compact = new Option<bool>("--compact-vocab") { Description = "renumber the ids the corpus uses densely (one extra pass over the corpus)" };
         var cmd = new Command("tokenize", "Tokenize a corpus on all cores into a token shard") { input, output, tokenizer, compact };
+        mapping.AddTo(cmd);
         cmd.SetAction(p =>
         {
-            var docs = CorpusReader.Read(p.GetValue(input)!);
+            var docs = CorpusReader.Read(p.GetValue(input)!, mapping.Get(p));
             var tok = TextTokenizers.Create(p.GetValue(tokenizer)!);
             var path = Path.Combine(p.GetValue(output)!, ShardName);
             var summary = ConsoleProgress.Run(progress =>
