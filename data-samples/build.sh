@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Rebuild the ResearchKit sample corpus from its public sources (see README.md).
 #   data-samples/build.sh [small|large]     (default: small)
-# small: ~6 MB of text, every domain capped at the same budget; its JSONL.zst is committed as sample.jsonl.zst.
+# small: ~6 MB of text, every domain capped at the same budget; committed as sample.parquet.
 # large: every document of every source (not committed), for GPU runs.
 # Needs: apt-get (Debian 12 sources), npm, python3 (stdlib only), groff, pod2text, zstd, dotnet.
 set -euo pipefail
@@ -15,8 +15,5 @@ mkdir -p "$build"
 "$here/tools/fetch.sh" "$build"
 python3 "$here/extract/build.py" "$build/src" "$build/docs.jsonl" "$build/stats-$mode.md" "$mode"
 
-if [ "$mode" = small ]; then
-  zstd -q -19 -f "$build/docs.jsonl" -o "$here/sample.jsonl.zst"
-  cp "$build/stats-$mode.md" "$here/stats-small.md"
-fi
+if [ "$mode" = small ]; then cp "$build/stats-$mode.md" "$here/stats-small.md"; fi
 dotnet run --project "$repo/lib/ResearchKit.Cli" -- corpus import "$build/docs.jsonl" --out "$here/$( [ "$mode" = small ] && echo sample || echo large ).parquet"

@@ -14,18 +14,19 @@ static class AblateCommands
         var preset = new Option<string>("--preset") { Description = "tiny (CPU, minutes) or gpu", DefaultValueFactory = _ => "tiny" };
         var results = new Option<string>("--results") { Description = "results directory; the ablation writes to <results>/<name>/", DefaultValueFactory = _ => "results" };
         var rerun = new Option<bool>("--rerun") { Description = "recompute every arm even when a cached result has the same config hash" };
-        var cmd = new Command("ablate", "Run a named ablation: each arm's config is hashed and finished arms are reused") { name, preset, results, rerun };
+        var corpus = new Option<string>("--corpus") { Description = "corpus file, directory or glob", DefaultValueFactory = _ => AblationCatalog.DefaultCorpus };
+        var cmd = new Command("ablate", "Run a named ablation: each arm's config is hashed and finished arms are reused") { name, preset, results, rerun, corpus };
         cmd.SetAction(parse =>
         {
             if (parse.GetValue(name) is not { } ablationName)
             {
                 var list = new Table().AddColumns("ablation", "presets", "arms", "description");
-                foreach (var a in AblationCatalog.All)
+                foreach (var a in AblationCatalog.All(parse.GetValue(corpus)!))
                     list.AddRow(Markup.Escape(a.Name), string.Join(", ", a.Presets), Markup.Escape(string.Join(", ", a.Arms)), Markup.Escape(a.Description));
                 AnsiConsole.Write(list);
                 return 0;
             }
-            var ablation = AblationCatalog.Find(ablationName);
+            var ablation = AblationCatalog.Find(ablationName, parse.GetValue(corpus)!);
             var outcome = ConsoleProgress.Run(p => ablation.Run(parse.GetValue(preset)!, parse.GetValue(results)!, p, rerun: parse.GetValue(rerun)));
             AnsiConsole.Write(ToTable(outcome.Results));
             AnsiConsole.MarkupLineInterpolated($"computed {outcome.Computed.Count} arm(s), reused {outcome.Cached.Count} from cache; results in [bold]{outcome.Directory}[/]");

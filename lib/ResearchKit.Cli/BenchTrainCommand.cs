@@ -18,8 +18,13 @@ static class BenchTrainCommand
         var steps = new Option<int>("--steps") { Description = "timed steps", DefaultValueFactory = _ => 20 };
         var warmup = new Option<int>("--warmup") { Description = "untimed warm-up steps", DefaultValueFactory = _ => 5 };
         var peak = new Option<double?>("--peak-tflops") { Description = "peak dense TFLOP/s for MFU (default 989, H100 SXM bf16)" };
-        var train = new Command("train", "Time training steps (forward, backward, AdamW) and report tokens/s and MFU")
-            { preset, config, device, precision, batch, steps, warmup, peak };
+        var reference = new Option<string>("--reference")
+        {
+            Description = "also time bench/pytorch_reference.py on the same shape in this command: auto (when python3 has torch), none, eager, compile, both",
+            DefaultValueFactory = _ => "auto",
+        };
+        var train = new Command("train", "Time training steps (forward, backward, AdamW) and report tokens/s and MFU, against PyTorch when available")
+            { preset, config, device, precision, batch, steps, warmup, peak, reference };
         train.SetAction(parse =>
         {
             var cfg = parse.GetValue(config) is { } file ? TrainConfig.FromJsonFile(file) : TrainConfig.Preset(parse.GetValue(preset)!, parse.GetValue(preset) == "tiny" ? ResearchKit.Tokenization.ByteTokenizer.Instance.VocabSize : 50_304);
@@ -34,8 +39,24 @@ static class BenchTrainCommand
             };
             var result = ConsoleProgress.Run(progress => TrainBench.Run(cfg, parse.GetValue(steps), parse.GetValue(warmup), progress));
             AnsiConsole.WriteLine(result.Line);
+            foreach (var variant in ReferenceVariants(parse.GetValue(reference)!, dev))
+            {
+                var line = PyTorchReference.Run(cfg, variant, parse.GetValue(steps), parse.GetValue(warmup));
+                AnsiConsole.WriteLine(line.Text);
+                AnsiConsole.WriteLine($"ratio torchsharp / {line.Impl}: {result.TokensPerSecond / line.TokensPerSecond:F3}x tokens/s");
+            }
             return 0;
         });
         return train;
     }
+
+    static string[] ReferenceVariants(string choice, string device) => choice switch
+    {
+        "none" => [],
+        "eager" => ["eager"],
+        "compile" => ["compile"],
+        "both" => ["eager", "compile"],
+        "auto" => PyTorchReference.Available() ? device == "cpu" ? ["eager"] : ["eager", "compile"] : [],
+        _ => throw new ArgumentException($"--reference {choice}: expected auto, none, eager, compile or both"),
+    };
 }

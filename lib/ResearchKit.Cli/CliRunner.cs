@@ -1,6 +1,5 @@
 using System.CommandLine;
 using ResearchKit.Runtime;
-using Spectre.Console;
 
 namespace ResearchKit.Cli;
 
@@ -17,7 +16,8 @@ static class CliRunner
         catch (Exception e) when (e is DataFormatException or TorchRuntimeException or FileNotFoundException
                                       or DirectoryNotFoundException or InvalidDataException or ArgumentException or InvalidOperationException)
         {
-            AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {e.Message}");
+            // stderr, unwrapped: logs and scripts get the whole message (file, record, field) on one line.
+            Console.Error.WriteLine(Console.IsErrorRedirected ? $"error: {e.Message}" : $"\u001b[31merror:\u001b[0m {e.Message}");
             return 1;
         }
     }

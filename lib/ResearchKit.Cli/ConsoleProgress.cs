@@ -8,7 +8,7 @@ static class ConsoleProgress
     public static T Run<T>(Func<IProgress<WorkProgress>, T> work)
     {
         if (Console.IsOutputRedirected)
-            return work(new Progress<WorkProgress>(_ => { }));
+            return work(new SynchronousProgress(PlainLines()));
         T result = default!;
         AnsiConsole.Progress()
             .AutoClear(false)
@@ -28,6 +28,22 @@ static class ConsoleProgress
                 foreach (var t in tasks.Values) if (!t.IsIndeterminate) t.Value = t.MaxValue; else t.StopTask();
             });
         return result;
+    }
+
+    /// <summary>For logs (output redirected): a stderr line per stage every 10 s, when a stage completes, and at every
+    /// step of coarse stages (100 units or fewer: notebook cells, ablation arms).</summary>
+    static Action<WorkProgress> PlainLines()
+    {
+        var last = new Dictionary<string, (long At, long Done)>();
+        return p =>
+        {
+            long now = Environment.TickCount64;
+            bool complete = p.Total is { } t && p.Done >= t;
+            bool coarseStep = p.Total is <= 100 && (!last.TryGetValue(p.Stage, out var seen) || seen.Done != p.Done);
+            if (!complete && !coarseStep && last.TryGetValue(p.Stage, out var previous) && now - previous.At < 10_000) return;
+            last[p.Stage] = (now, p.Done);
+            Console.Error.WriteLine($"{p.Stage}: {p.Done:N0}{(p.Total is { } total ? $"/{total:N0}" : "")}{(p.Detail is null ? "" : " · " + p.Detail)}");
+        };
     }
 
     public static void Run(Action<IProgress<WorkProgress>> work) => Run<object?>(p => { work(p); return null; });

@@ -1,54 +1,80 @@
 using System.CommandLine;
+using ResearchKit.Evaluation;
+using ResearchKit.Experiments;
+using ResearchKit.Tokenization;
 using ResearchKit.Training;
 using Spectre.Console;
 
 namespace ResearchKit.Cli;
 
-/// <summary><c>rk train</c>: trains a GPT on a token dataset from a preset or a JSON config.</summary>
+/// <summary>
+/// <c>rk train</c>: trains a GPT from a preset or a JSON config on a corpus or a token shard, then reports validation
+/// loss per domain. The README's main job: <c>rk train --data data-samples/sample.parquet --out runs/tiny</c>.
+/// </summary>
 static class TrainCommand
 {
     public static Command Create()
     {
-        var preset = new Option<string>("--preset") { Description = "tiny (CPU) or gpu", DefaultValueFactory = _ => "tiny" };
+        var preset = new Option<string>("--preset") { Description = "tiny (CPU, minutes) or gpu", DefaultValueFactory = _ => "tiny" };
         var config = new Option<string?>("--config") { Description = "a JSON TrainConfig (see --write-config); overrides --preset" };
-        var data = new Option<string?>("--data") { Description = "a token shard (rk tokenize) or a directory of UTF-8 text files (one document each, domain = folder name, byte tokenizer)" };
-        var output = new Option<string?>("--out") { Description = "directory for checkpoint.bin and metrics.csv (resumes when a checkpoint is there)" };
+        var data = new Option<string?>("--data") { Description = "a corpus (.parquet, .jsonl, .jsonl.zst file, directory or glob; split by document id) or a token shard from rk tokenize" };
+        var validation = new Option<string?>("--validation") { Description = "validation token shard, when --data is a token shard" };
+        var fraction = new Option<double>("--validation-fraction") { Description = "share of a corpus's documents held out for validation", DefaultValueFactory = _ => 0.1 };
+        var tokenizer = new Option<string>("--tokenizer") { Description = "for a corpus: bytes, cl100k_base or o200k_base (the model's vocabulary follows it)", DefaultValueFactory = _ => "bytes" };
+        var output = new Option<string?>("--out") { Description = "directory for config.json, checkpoint.bin, metrics.csv and validation.parquet (resumes when a checkpoint is there)" };
         var device = new Option<string?>("--device") { Description = "cpu, cuda, cuda:N or auto (overrides the config)" };
         var steps = new Option<int?>("--steps") { Description = "number of optimizer steps (overrides the config)" };
         var writeConfig = new Option<string?>("--write-config") { Description = "write the resolved config as JSON to this path and exit" };
-        var cmd = new Command("train", "Train a GPT (a preset or a JSON config) and save checkpoints and per-step metrics")
-            { preset, config, data, output, device, steps, writeConfig };
+        var mapping = new MappingOptions();
+        var cmd = new Command("train", "Train a GPT on a corpus or token shard (preset or JSON config); checkpoints, per-step metrics, per-domain validation loss")
+            { preset, config, data, validation, fraction, tokenizer, output, device, steps, writeConfig };
+        mapping.AddTo(cmd);
         cmd.SetAction(parse =>
         {
-            var dataPath = parse.GetValue(data);
-            var dataset = dataPath is null ? null : TrainingData.Load(dataPath);
-            var cfg = parse.GetValue(config) is { } file
-                ? TrainConfig.FromJsonFile(file)
-                : TrainConfig.Preset(parse.GetValue(preset)!, dataset?.VocabSize ?? ResearchKit.Tokenization.ByteTokenizer.Instance.VocabSize);
-            if (parse.GetValue(device) is { } dev) cfg = cfg with { Device = dev };
-            if (parse.GetValue(steps) is { } n) cfg = cfg with { Steps = n };
-            if (parse.GetValue(output) is { } outDir) cfg = cfg with { OutputDirectory = outDir };
+            TrainConfig Resolve(int vocab)
+            {
+                var cfg = parse.GetValue(config) is { } file ? TrainConfig.FromJsonFile(file) : TrainConfig.Preset(parse.GetValue(preset)!, vocab);
+                if (parse.GetValue(device) is { } dev) cfg = cfg with { Device = dev };
+                if (parse.GetValue(steps) is { } n) cfg = cfg with { Steps = n };
+                if (parse.GetValue(output) is { } outDir) cfg = cfg with { OutputDirectory = outDir };
+                return cfg;
+            }
             if (parse.GetValue(writeConfig) is { } target)
             {
-                AtomicFile.WriteAllText(target, cfg.ToJson());
+                AtomicFile.WriteAllText(target, Resolve(TextTokenizers.Create(parse.GetValue(tokenizer)!).VocabSize).ToJson());
                 AnsiConsole.MarkupLineInterpolated($"wrote {target}");
                 return 0;
             }
-            if (dataset is null) throw new ArgumentException("--data is required to train");
-            var result = ConsoleProgress.Run(progress => Trainer.Run(cfg, dataset, progress));
+            var dataPath = parse.GetValue(data) ?? throw new ArgumentException("--data is required to train");
+            using var dataset = ConsoleProgress.Run(p => TrainingData.Load(dataPath, parse.GetValue(validation), parse.GetValue(tokenizer)!,
+                parse.GetValue(fraction), mapping.Get(parse), p));
+            var cfg = Resolve(dataset.Train.VocabSize);
+
+            var result = ConsoleProgress.Run(progress => Trainer.Run(cfg, dataset.Train, progress));
+            using var model = result.Model;
             var last = result.Metrics[^1];
             var table = new Table().AddColumns("", "");
             table.AddRow("steps", $"{last.Step + 1} / {cfg.Steps}");
             table.AddRow("parameters", $"{cfg.Model.ParameterCount / 1e6:F2}M");
-            table.AddRow("final loss", $"{last.Loss:F4}");
-            table.AddRow("mean loss, last 10 steps", $"{result.Metrics.TakeLast(10).Average(m => m.Loss):F4}");
+            table.AddRow("mean train loss, last 10 steps", $"{result.Metrics.TakeLast(10).Average(m => m.Loss):F4}");
             table.AddRow("tokens seen", $"{last.Tokens:N0}");
             table.AddRow("tokens/s (last 10 steps)", $"{result.Metrics.TakeLast(10).Average(m => m.TokensPerSecond):N0}");
             if (result.AverageDomainWeights is { } w)
-                table.AddRow("average domain weights", string.Join(", ", dataset.Domains.Zip(w, (d, x) => $"{d} {x:F4}")));
+                table.AddRow("average domain weights", Markup.Escape(string.Join(", ", dataset.Train.Domains.Zip(w, (d, x) => $"{d} {x:F4}"))));
             if (result.CheckpointPath is { } ckpt) table.AddRow("checkpoint", Markup.Escape(ckpt));
             AnsiConsole.Write(table);
-            (dataset as IDisposable)?.Dispose();
+
+            if (dataset.Validation is { } val)
+            {
+                var eval = ConsoleProgress.Run(_ => Evaluator.Evaluate(model, val, batchSize: 16));
+                var frame = eval.ToDataFrame();
+                if (cfg.OutputDirectory is { } dir) DataFrameParquet.Write(frame, Path.Combine(dir, "validation.parquet"));
+                var losses = new Table().Title("validation loss per domain").AddColumn("domain").AddColumn("loss", c => c.RightAligned())
+                    .AddColumn("perplexity", c => c.RightAligned()).AddColumn("tokens", c => c.RightAligned());
+                foreach (var d in eval.Domains.Append(new DomainLoss("all", eval.Loss, eval.Tokens)))
+                    losses.AddRow(Markup.Escape(d.Domain), $"{d.Loss:F4}", $"{d.Perplexity:F2}", $"{d.Tokens:N0}");
+                AnsiConsole.Write(losses);
+            }
             return 0;
         });
         return cmd;

@@ -1,35 +1,32 @@
+using ResearchKit.Corpus;
 using ResearchKit.Tokenization;
 
 namespace ResearchKit.Cli;
 
 /// <summary>
-/// The one place `rk train` gets its tokens from: a token shard written by <c>rk tokenize</c> (memory-mapped),
-/// or, for quick runs, a directory of UTF-8 text files (one document per file, domain = the file's folder name)
-/// tokenized here with the byte tokenizer.
+/// Where <c>rk train</c> gets its tokens: a token shard written by <c>rk tokenize</c> (memory-mapped; validation from
+/// <c>--validation</c>, another shard), or a corpus (Parquet / JSONL / JSONL.zst file, directory or glob) that is split
+/// by document id and tokenized in memory.
 /// </summary>
-public static class TrainingData
+sealed class TrainingData(ITokenDataset train, ITokenDataset? validation) : IDisposable
 {
-    public static ITokenDataset Load(string path) =>
-        File.Exists(path) ? MappedTokenDataset.Open(path)
-        : Directory.Exists(path) ? FromTextDirectory(path)
-        : throw new FileNotFoundException($"{path}: no such token shard or text directory");
+    public ITokenDataset Train { get; } = train;
+    public ITokenDataset? Validation { get; } = validation;
 
-    public static ITokenDataset FromTextDirectory(string directory)
+    public static TrainingData Load(string path, string? validationPath, string tokenizer, double validationFraction, ColumnMapping mapping,
+        IProgress<WorkProgress>? progress)
     {
-        var files = Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories)
-            .Where(f => Path.GetExtension(f) is ".txt" or ".md" or ".cs" or ".py")
-            .Order(StringComparer.Ordinal).ToList();
-        if (files.Count == 0) throw new DataFormatException(directory, null, null, "no .txt/.md/.cs/.py files to train on");
-        return FromTexts(files.Select(f => (Path.GetFileName(Path.GetDirectoryName(f)!), File.ReadAllText(f))));
+        if (TokenShard.IsShard(path))
+            return new(TokenShard.Open(path), validationPath is null ? null : TokenShard.Open(validationPath));
+        if (validationPath is not null)
+            throw new ArgumentException($"--validation takes a token shard and goes with a token shard in --data; {path} is a corpus, split by --validation-fraction");
+        var split = TokenSplit.FromDocuments(CorpusReader.Read(path, mapping), TextTokenizers.Create(tokenizer), validationFraction, progress: progress);
+        return new(split.Train, split.Validation);
     }
 
-    /// <summary>Byte-tokenizes (domain, text) pairs into an in-memory dataset.</summary>
-    public static InMemoryTokenDataset FromTexts(IEnumerable<(string Domain, string Text)> documents)
+    public void Dispose()
     {
-        var docs = documents.ToList();
-        var bytes = ByteTokenizer.Instance;
-        var data = new InMemoryTokenDataset(docs.Select(d => d.Domain), bytes.VocabSize, bytes.EndOfText);
-        foreach (var (domain, text) in docs) data.Add(domain, bytes.Encode(text));
-        return data;
+        (Train as IDisposable)?.Dispose();
+        (Validation as IDisposable)?.Dispose();
     }
 }

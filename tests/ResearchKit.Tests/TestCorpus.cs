@@ -1,4 +1,4 @@
-using ResearchKit.Cli;
+using ResearchKit.Corpus;
 using ResearchKit.Tokenization;
 
 namespace ResearchKit.Tests;
@@ -22,5 +22,6 @@ static class TestCorpus
                                          .Order(StringComparer.Ordinal)
                                          .Select(p => (f, File.ReadAllText(p)))).ToList();
 
-    public static InMemoryTokenDataset Bytes(params string[] folders) => TrainingData.FromTexts(Documents(folders));
+    public static InMemoryTokenDataset Bytes(params string[] folders) =>
+        InMemoryTokenDataset.Tokenize(Documents(folders).Select((d, i) => new Document($"{d.Domain}/{i}", d.Text, d.Domain)).ToList(), ByteTokenizer.Instance);
 }

@@ -1,23 +1,36 @@
 namespace ResearchKit.Experiments;
 
-/// <summary>The named ablations that <c>rk ablate &lt;name&gt;</c> and notebooks can run.</summary>
+/// <summary>
+/// The named ablations that <c>rk ablate &lt;name&gt;</c> and notebooks can run. Each is registered as a factory of
+/// its corpus path, so the same definition runs on the shipped sample or on a larger corpus (<c>--corpus</c>).
+/// </summary>
 public static class AblationCatalog
 {
-    static readonly List<IAblation> Registered = [.. MeCo.MeCoAblations.All()];
+    /// <summary>The shipped sample, relative to the repository root (rk's working directory).</summary>
+    public const string DefaultCorpus = "data-samples/sample.parquet";
 
-    public static IReadOnlyList<IAblation> All => Registered;
+    static readonly List<Func<string, IAblation>> Factories = [MeCo.MeCoAblations.Cooldown, MeCo.MeCoAblations.Metadata, MeCo.MeCoAblations.Conditional];
 
-    /// <summary>Adds an ablation; its name must be new.</summary>
-    public static void Register(IAblation ablation)
+    public static IReadOnlyList<IAblation> All(string corpus = DefaultCorpus)
     {
-        lock (Registered)
+        lock (Factories) return Factories.Select(f => f(corpus)).ToArray();
+    }
+
+    /// <summary>Adds an ablation factory; the ablation's name must be new.</summary>
+    public static void Register(Func<string, IAblation> create)
+    {
+        var name = create(DefaultCorpus).Name;
+        lock (Factories)
         {
-            if (Registered.Any(a => a.Name == ablation.Name)) throw new ArgumentException($"an ablation named '{ablation.Name}' is already registered");
-            Registered.Add(ablation);
+            if (Factories.Any(f => f(DefaultCorpus).Name == name)) throw new ArgumentException($"an ablation named '{name}' is already registered");
+            Factories.Add(create);
         }
     }
 
-    public static IAblation Find(string name) =>
-        Registered.FirstOrDefault(a => a.Name == name)
-        ?? throw new ArgumentException($"no ablation named '{name}' (known: {(Registered.Count == 0 ? "none" : string.Join(", ", Registered.Select(a => a.Name)))})");
+    public static IAblation Find(string name, string corpus = DefaultCorpus)
+    {
+        var all = All(corpus);
+        return all.FirstOrDefault(a => a.Name == name)
+            ?? throw new ArgumentException($"no ablation named '{name}' (known: {(all.Count == 0 ? "none" : string.Join(", ", all.Select(a => a.Name)))})");
+    }
 }

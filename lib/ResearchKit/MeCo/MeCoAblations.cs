@@ -10,12 +10,9 @@ namespace ResearchKit.MeCo;
 /// </summary>
 public static class MeCoAblations
 {
-    /// <summary>Where the corpus is read from, relative to the working directory (the repository root for rk).</summary>
-    public const string DefaultCorpus = "data-samples/sample.jsonl.zst";
-
     static readonly string[] ProbePrefixes = ["URL: en.wikipedia.org\n\n", "URL: factquizmaster.com\n\n"];
 
-    public static IReadOnlyDictionary<string, MeCoConfig> Presets(string corpus = DefaultCorpus) => new Dictionary<string, MeCoConfig>
+    public static IReadOnlyDictionary<string, MeCoConfig> Presets(string corpus = AblationCatalog.DefaultCorpus) => new Dictionary<string, MeCoConfig>
     {
         ["tiny"] = new()
         {
@@ -59,7 +56,7 @@ public static class MeCoAblations
     static MeCoConfig Standard(MeCoConfig c) => c with { Metadata = MetadataSpec.None };
 
     /// <summary>How long the metadata-free cooldown should be: f ∈ {0, 0.1, 0.2, 0.5} against standard pretraining.</summary>
-    public static Ablation<MeCoConfig> Cooldown(string corpus = DefaultCorpus) => new(
+    public static Ablation<MeCoConfig> Cooldown(string corpus = AblationCatalog.DefaultCorpus) => new(
         "meco-cooldown",
         "MeCo cooldown length: host metadata for the first 1-f of steps, no prefixes for the last f (same LR schedule), vs standard pretraining",
         Presets(corpus),
@@ -73,7 +70,7 @@ public static class MeCoAblations
         MeCoExperiment.Run);
 
     /// <summary>Which metadata to condition on: full URL, host, hashed host, topic, or none (10% cooldown each).</summary>
-    public static Ablation<MeCoConfig> Metadata(string corpus = DefaultCorpus) => new(
+    public static Ablation<MeCoConfig> Metadata(string corpus = AblationCatalog.DefaultCorpus) => new(
         "meco-metadata",
         "MeCo metadata variant (10% cooldown): full URL vs host vs hashed host vs topic (the corpus's own genre/section/group fields; " +
         "data-samples has no model-generated topics) vs standard pretraining",
@@ -88,7 +85,7 @@ public static class MeCoAblations
         MeCoExperiment.Run);
 
     /// <summary>Conditional inference: domain × prefix loss matrix for a MeCo model and a standard one.</summary>
-    public static Ablation<MeCoConfig> Conditional(string corpus = DefaultCorpus) => new(
+    public static Ablation<MeCoConfig> Conditional(string corpus = AblationCatalog.DefaultCorpus) => new(
         "meco-conditional",
         "Conditional inference: validation loss per domain with no prefix, own host, each domain's typical host, and fixed probes, for MeCo (host, 10% cooldown) vs standard",
         Presets(corpus).ToDictionary(p => p.Key, p => p.Value with { UserPrefixes = ProbePrefixes }),
@@ -98,5 +95,5 @@ public static class MeCoAblations
         ],
         MeCoExperiment.Run);
 
-    public static IReadOnlyList<IAblation> All(string corpus = DefaultCorpus) => [Cooldown(corpus), Metadata(corpus), Conditional(corpus)];
+    public static IReadOnlyList<IAblation> All(string corpus = AblationCatalog.DefaultCorpus) => [Cooldown(corpus), Metadata(corpus), Conditional(corpus)];
 }

@@ -22,18 +22,8 @@ public static class MetadataTokens
 
     /// <summary>Tokenizes a corpus into an in-memory dataset with the prefix chosen per document by <paramref name="prefixOf"/>.</summary>
     public static InMemoryTokenDataset Build(IReadOnlyList<Document> documents, TextTokenizer tokenizer, Func<Document, string?> prefixOf,
-        IProgress<WorkProgress>? progress = null, CancellationToken cancellationToken = default)
-    {
-        var dataset = new InMemoryTokenDataset(documents.Select(d => d.Domain), tokenizer.VocabSize, tokenizer.EndOfText);
-        for (int i = 0; i < documents.Count; i++)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            var tokens = Encode(tokenizer, documents[i], prefixOf(documents[i]));
-            dataset.Add(documents[i].Domain, tokens.Body, tokens.Prefix);
-            if ((i + 1) % 256 == 0 || i + 1 == documents.Count) progress?.Report(new("tokenize", i + 1, documents.Count));
-        }
-        return dataset;
-    }
+        IProgress<WorkProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        InMemoryTokenDataset.Tokenize(documents, tokenizer, prefixOf, progress, cancellationToken);
 
     /// <summary>Tokenizes a corpus with the prefix given by <paramref name="spec"/> (<see cref="MetadataKind.None"/>: no prefixes).</summary>
     public static InMemoryTokenDataset Build(IReadOnlyList<Document> documents, TextTokenizer tokenizer, MetadataSpec spec,

@@ -1,3 +1,5 @@
+using ResearchKit.Corpus;
+
 namespace ResearchKit.Tokenization;
 
 /// <summary>An <see cref="ITokenDataset"/> held in memory: for tests, small corpora and freshly tokenized data.</summary>
@@ -14,6 +16,25 @@ public sealed class InMemoryTokenDataset : ITokenDataset
         if (endOfText < 0 || endOfText >= vocabSize) throw new ArgumentOutOfRangeException(nameof(endOfText), "end-of-text id must be inside the vocabulary");
         VocabSize = vocabSize;
         EndOfText = endOfText;
+    }
+
+    /// <summary>
+    /// Tokenizes documents in order. When <paramref name="prefixOf"/> gives a text for a document (MeCo's
+    /// "URL: host\n\n"), it is encoded on its own and stored as the document's loss-masked prefix, so no token spans
+    /// the prefix/body boundary. For corpora that fit in memory; <see cref="TokenShard.Tokenize"/> streams to disk.
+    /// </summary>
+    public static InMemoryTokenDataset Tokenize(IReadOnlyList<Document> documents, TextTokenizer tokenizer, Func<Document, string?>? prefixOf = null,
+        IProgress<WorkProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var dataset = new InMemoryTokenDataset(documents.Select(d => d.Domain), tokenizer.VocabSize, tokenizer.EndOfText);
+        for (int i = 0; i < documents.Count; i++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var prefix = prefixOf?.Invoke(documents[i]);
+            dataset.Add(documents[i].Domain, tokenizer.Encode(documents[i].Text), string.IsNullOrEmpty(prefix) ? default : tokenizer.Encode(prefix));
+            if ((i + 1) % 256 == 0 || i + 1 == documents.Count) progress?.Report(new("tokenize", i + 1, documents.Count));
+        }
+        return dataset;
     }
 
     public int DocumentCount => _docs.Count;

@@ -21,6 +21,15 @@ public static class TokenShard
     internal const int Version = 1;
     internal const int HeaderSize = 64;
 
+    /// <summary>Whether <paramref name="path"/> is a file that starts with the shard magic (its version is checked by <see cref="Open"/>).</summary>
+    public static bool IsShard(string path)
+    {
+        if (!File.Exists(path)) return false;
+        Span<byte> head = stackalloc byte[8];
+        using var file = File.OpenRead(path);
+        return file.ReadAtLeast(head, head.Length, throwOnEndOfStream: false) == head.Length && head.SequenceEqual(Magic);
+    }
+
     /// <summary>Maps a shard; the caller disposes it.</summary>
     /// <exception cref="DataFormatException">Wrong magic or version, truncation, inconsistent tables.</exception>
     public static MappedTokenDataset Open(string path) => MappedTokenDataset.Open(path);

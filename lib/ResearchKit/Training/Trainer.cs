@@ -20,6 +20,9 @@ public sealed class TrainingDivergedException(string message, IReadOnlyList<Step
 /// checkpoints and resume.</summary>
 public static class Trainer
 {
+    /// <summary>The resolved <see cref="TrainConfig"/>, written to the output directory when a run starts.</summary>
+    public const string ConfigFile = "config.json";
+
     /// <param name="cooldownData">Data for the phase after <see cref="TrainConfig.Cooldown"/>'s switch; null = the same
     /// dataset (MeCo: the same documents, with <c>Cooldown.Data.Prefixes = false</c>).</param>
     public static TrainResult Run(TrainConfig config, ITokenDataset data, IProgress<WorkProgress>? progress = null,
@@ -38,6 +41,7 @@ public static class Trainer
         var engine = new TrainingEngine(config, data.Domains.Count);
         var metrics = new List<StepMetrics>();
         string? checkpoint = config.OutputDirectory is null ? null : Path.Combine(config.OutputDirectory, Checkpoint.FileName);
+        if (config.OutputDirectory is { } outDir) AtomicFile.WriteAllText(Path.Combine(outDir, ConfigFile), config.ToJson()); // the resolved config beside the results
         int start = 0;
         if (checkpoint is not null && config.Resume && File.Exists(checkpoint))
         {

@@ -4,7 +4,7 @@ using ResearchKit.Corpus;
 namespace ResearchKit.Tests.Corpus;
 
 /// <summary>Invariants of the committed sample corpus (data-samples/), read through the library's reader:
-/// the Parquet file when it has been built, else the committed sample.jsonl.zst.</summary>
+/// the committed sample.parquet.</summary>
 public partial class DataSamplesTests
 {
     static readonly Lazy<Document[]> Docs = new(() => CorpusReader.Read(SamplePath()).ToArray());
@@ -14,9 +14,7 @@ public partial class DataSamplesTests
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
         while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "ResearchKit.sln"))) dir = dir.Parent;
         Assert.NotNull(dir);
-        var samples = Path.Combine(dir!.FullName, "data-samples");
-        var parquet = Path.Combine(samples, "sample.parquet");
-        return File.Exists(parquet) ? parquet : Path.Combine(samples, "sample.jsonl.zst");
+        return Path.Combine(dir!.FullName, "data-samples", "sample.parquet");
     }
 
     [Fact]

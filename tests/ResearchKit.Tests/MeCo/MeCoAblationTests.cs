@@ -7,7 +7,7 @@ namespace ResearchKit.Tests.MeCo;
 public sealed class MeCoAblationTests : IDisposable
 {
     readonly DirectoryInfo _results = Directory.CreateTempSubdirectory("rk-meco-");
-    static string Corpus => Path.Combine(TestCorpus.RepoRoot, MeCoAblations.DefaultCorpus);
+    static string Corpus => Path.Combine(TestCorpus.RepoRoot, AblationCatalog.DefaultCorpus);
 
     public void Dispose() => _results.Delete(recursive: true);
 

@@ -1,45 +1,50 @@
-using Parquet.Serialization;
+using Microsoft.Data.Analysis;
+using ResearchKit.Experiments;
 using ResearchKit.Reports;
 
 namespace ResearchKit.Tests.Notebooks;
 
-public class AblationReportTests
+public sealed class AblationReportTests : IDisposable
 {
-    public sealed class ArmRow { public string arm { get; set; } = ""; public double val_loss { get; set; } public long tokens { get; set; } }
-    public sealed class CurveRow { public string arm { get; set; } = ""; public int step { get; set; } public double loss { get; set; } }
+    sealed record Config(double Scale);
+
+    readonly DirectoryInfo _results = Directory.CreateTempSubdirectory("rk-report-");
+    public void Dispose() => _results.Delete(recursive: true);
+
+    static ArmResult Work(Config c, IProgress<WorkProgress>? progress, CancellationToken ct) => new(new Dictionary<string, double> { ["val_loss"] = c.Scale })
+    {
+        Curves = [new("train_loss", 0, 5 * c.Scale), new("train_loss", 1, 4 * c.Scale)],
+        Tables = new Dictionary<string, DataFrame>
+        {
+            ["domain_loss"] = new(new StringDataFrameColumn("domain", ["news", "all"]), new DoubleDataFrameColumn("loss", [c.Scale, c.Scale])),
+            ["conditional_loss"] = new(new StringDataFrameColumn("domain", ["news", "news"]), new StringDataFrameColumn("condition", ["none", "own"]),
+                                       new DoubleDataFrameColumn("loss", [c.Scale, c.Scale - 0.1])),
+        },
+    };
 
     [Fact]
-    public async Task ReportHasConfigTableAndChartsAndNamesMissingFiles()
+    public void ReportShowsResultsCurvesTablesAndConfigOfARunnerDirectory()
     {
-        var dir = Directory.CreateTempSubdirectory("rk-report-").FullName;
-        try
-        {
-            await ParquetSerializer.SerializeAsync(new[]
-            {
-                new ArmRow { arm = "baseline", val_loss = 3.21456, tokens = 1000 },
-                new ArmRow { arm = "meco-<cooldown>", val_loss = 3.1, tokens = 1000 },
-            }, Path.Combine(dir, "results.parquet"));
-            var html = AblationReport.Build(dir);
-            Assert.Contains("<tr><td>baseline</td><td class=\"num\">3.215</td><td class=\"num\">1000</td></tr>", html);
-            Assert.Contains("<td>meco-&lt;cooldown&gt;</td>", html);
-            Assert.Contains("curves.parquet is missing", html);
-            Assert.Contains("config.json is missing", html);
-            Assert.Equal(2, html.Split("Plotly.newPlot").Length - 2);   // one bar chart per metric (val_loss, tokens)
+        var ablation = new Ablation<Config>("toy", "a <toy> ablation", new Dictionary<string, Config> { ["tiny"] = new(3) },
+            [new("baseline", c => c), new("meco-f0.1", c => c with { Scale = 2.5 })], Work);
+        var dir = ablation.Run("tiny", _results.FullName).Directory;
 
-            File.WriteAllText(Path.Combine(dir, "config.json"), """{"name":"meco","seed":7}""");
-            await ParquetSerializer.SerializeAsync(new[]
-            {
-                new CurveRow { arm = "baseline", step = 1, loss = 5 }, new CurveRow { arm = "baseline", step = 2, loss = 4 },
-                new CurveRow { arm = "meco", step = 1, loss = 5.5 },
-            }, Path.Combine(dir, "curves.parquet"));
-            html = AblationReport.Build(dir);
-            Assert.Contains("&quot;seed&quot;: 7", html);
-            Assert.DoesNotContain(".parquet is missing", html);
-            Assert.DoesNotContain("config.json is missing", html);
-            Assert.Equal(3, html.Split("Plotly.newPlot").Length - 2);
-            Assert.Contains("\"name\":\"meco\"", html);   // the curve trace for arm meco
-            Assert.DoesNotMatch("<script[^>]*\\ssrc=", html);
-        }
-        finally { Directory.Delete(dir, recursive: true); }
+        var html = AblationReport.Build(dir);
+        Assert.Contains("<p>a &lt;toy&gt; ablation</p>", html);
+        Assert.Contains("<tr><td>baseline</td><td class=\"num\">3</td></tr>", html);
+        Assert.Contains("<td>meco-f0.1</td>", html);
+        // val_loss bars, train_loss curves, domain_loss grouped bars, one conditional heatmap per arm.
+        Assert.Equal(1 + 1 + 1 + 2, html.Split("Plotly.newPlot").Length - 2);   // plotly.js itself names it once
+        Assert.Contains("\"type\":\"heatmap\"", html);
+        Assert.Contains("&quot;Scale&quot;: 2.5", html);
+        Assert.DoesNotContain(".parquet is missing", html);
+        Assert.DoesNotContain("config.json is missing", html);
+        Assert.DoesNotMatch("<script[^>]*\\ssrc=", html);   // plotly.js embedded, never fetched
+
+        File.Delete(Path.Combine(dir, AblationRunner.CurvesFile));
+        File.Delete(Path.Combine(dir, AblationRunner.ConfigFile));
+        html = AblationReport.Build(dir);
+        Assert.Contains("curves.parquet is missing", html);
+        Assert.Contains("config.json is missing", html);
     }
 }

@@ -1,0 +1,57 @@
+using System.Diagnostics;
+using ResearchKit.Corpus;
+using ResearchKit.Experiments;
+using ResearchKit.Training;
+
+namespace ResearchKit.Tests.Cli;
+
+/// <summary>The README's main job, `rk train --data corpus --out dir`, run as a process on a slice of data-samples.</summary>
+public sealed class TrainCommandTests : IDisposable
+{
+    readonly string _dir = Directory.CreateTempSubdirectory("rk-train-cli-").FullName;
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    static (int Code, string Output) Rk(params string[] args)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "rk.dll"));
+        foreach (var a in args) info.ArgumentList.Add(a);
+        using var process = Process.Start(info)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        var stdout = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        return (process.ExitCode, stdout + stderr.Result);
+    }
+
+    [Fact]
+    public void TrainsOnACorpusAndReportsValidationLossPerDomain()
+    {
+        var corpus = Path.Combine(_dir, "slice.parquet");
+        var sample = CorpusReader.Read(Path.Combine(TestCorpus.RepoRoot, "data-samples", "sample.parquet"));
+        CorpusWriter.Write(corpus, CorpusSample.Take(sample, 120, seed: 3).Select(d => d with { Text = d.Text[..Math.Min(d.Text.Length, 2000)] }));
+        var output = Path.Combine(_dir, "run");
+
+        var (code, text) = Rk("train", "--data", corpus, "--steps", "3", "--validation-fraction", "0.2", "--out", output);
+        Assert.True(code == 0, text);
+        Assert.Contains("validation loss per domain", text);
+
+        var validation = DataFrameParquet.Read(Path.Combine(output, "validation.parquet"));
+        var domains = validation["domain"].Cast<string>().ToList();
+        Assert.Equal("all", domains[^1]);
+        Assert.True(domains.Count >= 5, string.Join(", ", domains));
+        Assert.All(validation["loss"].Cast<double?>(), l => Assert.InRange(l!.Value, 1.0, 7.0));   // byte-level, 3 steps: near ln(257) = 5.55
+        Assert.Equal(3, TrainConfig.FromJsonFile(Path.Combine(output, "config.json")).Steps);
+        Assert.True(File.Exists(Path.Combine(output, "checkpoint.bin")));
+    }
+
+    [Fact]
+    public void AMissingCorpusIsOneClearErrorAndNoOutput()
+    {
+        var output = Path.Combine(_dir, "none");
+        var (code, text) = Rk("train", "--data", Path.Combine(_dir, "missing.parquet"), "--out", output);
+        Assert.Equal(1, code);
+        Assert.Contains("missing.parquet: no such corpus file or directory", text);
+        Assert.DoesNotContain("   at ", text);   // no stack trace
+        Assert.False(Directory.Exists(output));
+    }
+}

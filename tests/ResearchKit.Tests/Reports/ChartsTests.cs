@@ -1,0 +1,60 @@
+using Microsoft.Data.Analysis;
+using Plotly.NET;
+using ResearchKit.Reports;
+
+namespace ResearchKit.Tests.Reports;
+
+public class ChartsTests
+{
+    static string Json(GenericChart chart) => GenericChart.toChartHTML(chart);
+
+    static DataFrame Domains() => new(
+        new StringDataFrameColumn("arm", ["meco", "meco", "meco", "standard", "standard", "standard"]),
+        new StringDataFrameColumn("domain", ["news", "code", "all", "news", "code", "all"]),
+        new DoubleDataFrameColumn("loss", [2.5, 1.5, 2.0, 2.75, 1.25, 2.1]));
+
+    [Fact]
+    public void BarsGroupBySeriesAndLeaveOutTotals()
+    {
+        var html = Json(Charts.Bars(Domains(), "domain", "loss", series: "arm"));
+        Assert.Contains("\"x\":[\"news\",\"code\"],\"y\":[2.5,1.5]", html);
+        Assert.Contains("\"x\":[\"news\",\"code\"],\"y\":[2.75,1.25]", html);
+        Assert.Contains("\"name\":\"standard\"", html);
+        Assert.DoesNotContain("\"all\"", html);
+        Assert.Contains("\"all\"", Json(Charts.Bars(Domains(), "domain", "loss", series: "arm", keepTotals: true)));
+    }
+
+    [Fact]
+    public void CurvesSelectOneMetricAndSmoothWithATrailingMean()
+    {
+        var curves = new DataFrame(
+            new StringDataFrameColumn("arm", ["a", "a", "a", "a"]),
+            new Int64DataFrameColumn("step", [0L, 1, 2, 0]),
+            new StringDataFrameColumn("metric", ["train_loss", "train_loss", "train_loss", "lr"]),
+            new DoubleDataFrameColumn("value", [6.0, 4.0, 2.0, 0.1]));
+        var html = Json(Charts.Curves(curves, "train_loss", smooth: 2));
+        Assert.Contains("\"x\":[0.0,1.0,2.0],\"y\":[6.0,5.0,3.0]", html);
+        Assert.Throws<ArgumentException>(() => Charts.Curves(curves, "val_loss"));
+    }
+
+    [Fact]
+    public void HeatmapPlacesEachValueAtItsRowAndColumn()
+    {
+        var matrix = new DataFrame(
+            new StringDataFrameColumn("domain", ["news", "news", "code"]),
+            new StringDataFrameColumn("condition", ["none", "own", "own"]),
+            new DoubleDataFrameColumn("loss", [3.0, 2.0, 1.0]));
+        var html = Json(Charts.Heatmap(matrix, "domain", "condition", "loss"));
+        Assert.Contains("\"z\":[[3.0,2.0],[\"NaN\",1.0]]", html);   // the missing (code, none) cell is a gap
+        Assert.Contains("\"x\":[\"none\",\"own\"],\"y\":[\"news\",\"code\"]", html);
+    }
+
+    [Fact]
+    public void WhereKeepsMatchingRowsAndNamesMissingColumns()
+    {
+        var meco = DataFrames.Where(Domains(), "arm", "meco");
+        Assert.Equal(["news", "code", "all"], meco["domain"].Cast<string>());
+        var error = Assert.Throws<ArgumentException>(() => DataFrames.Where(Domains(), "preset", "tiny"));
+        Assert.Contains("arm, domain, loss", error.Message);
+    }
+}
