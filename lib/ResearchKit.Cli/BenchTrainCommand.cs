@@ -1,6 +1,5 @@
 using System.CommandLine;
 using ResearchKit.Training;
-using Spectre.Console;
 
 namespace ResearchKit.Cli;
 
@@ -38,12 +37,12 @@ static class BenchTrainCommand
                 PeakFlops = parse.GetValue(peak) is { } p ? p * 1e12 : cfg.PeakFlops,
             };
             var result = ConsoleProgress.Run(progress => TrainBench.Run(cfg, parse.GetValue(steps), parse.GetValue(warmup), progress));
-            AnsiConsole.WriteLine(result.Line);
+            Console.WriteLine(result.Line);   // unwrapped: one line per implementation, like the reference's
             foreach (var variant in ReferenceVariants(parse.GetValue(reference)!, dev))
             {
                 var line = PyTorchReference.Run(cfg, variant, parse.GetValue(steps), parse.GetValue(warmup));
-                AnsiConsole.WriteLine(line.Text);
-                AnsiConsole.WriteLine($"ratio torchsharp / {line.Impl}: {result.TokensPerSecond / line.TokensPerSecond:F3}x tokens/s");
+                Console.WriteLine(line.Text);
+                Console.WriteLine($"ratio torchsharp / {line.Impl}: {result.TokensPerSecond / line.TokensPerSecond:F3}x tokens/s");
             }
             return 0;
         });

@@ -1,5 +1,9 @@
 using System.CommandLine;
 using ResearchKit.Cli;
+using Spectre.Console;
+
+// Logs and pipes get wide tables instead of Spectre's 80-column wrapping.
+if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = 200;
 
 var bench = BenchTokenizeCommand.Create();
 bench.Subcommands.Add(BenchTrainCommand.Create());

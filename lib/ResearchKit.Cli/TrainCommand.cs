@@ -21,13 +21,14 @@ static class TrainCommand
         var validation = new Option<string?>("--validation") { Description = "validation token shard, when --data is a token shard" };
         var fraction = new Option<double>("--validation-fraction") { Description = "share of a corpus's documents held out for validation", DefaultValueFactory = _ => 0.1 };
         var tokenizer = new Option<string>("--tokenizer") { Description = "for a corpus: bytes, cl100k_base or o200k_base (the model's vocabulary follows it)", DefaultValueFactory = _ => "bytes" };
-        var output = new Option<string?>("--out") { Description = "directory for config.json, checkpoint.bin, metrics.csv and validation.parquet (resumes when a checkpoint is there)" };
+        var output = new Option<string?>("--out") { Description = "directory for config.json, checkpoint.bin, metrics.csv and validation.parquet; a run resumes from the checkpoint there (same config: same losses as an uninterrupted run)" };
         var device = new Option<string?>("--device") { Description = "cpu, cuda, cuda:N or auto (overrides the config)" };
         var steps = new Option<int?>("--steps") { Description = "number of optimizer steps (overrides the config)" };
+        var checkpointEvery = new Option<int?>("--checkpoint-every") { Description = "save a checkpoint every N steps (overrides the config); a killed run resumes from the last one" };
         var writeConfig = new Option<string?>("--write-config") { Description = "write the resolved config as JSON to this path and exit" };
         var mapping = new MappingOptions();
         var cmd = new Command("train", "Train a GPT on a corpus or token shard (preset or JSON config); checkpoints, per-step metrics, per-domain validation loss")
-            { preset, config, data, validation, fraction, tokenizer, output, device, steps, writeConfig };
+            { preset, config, data, validation, fraction, tokenizer, output, device, steps, checkpointEvery, writeConfig };
         mapping.AddTo(cmd);
         cmd.SetAction(parse =>
         {
@@ -36,6 +37,7 @@ static class TrainCommand
                 var cfg = parse.GetValue(config) is { } file ? TrainConfig.FromJsonFile(file) : TrainConfig.Preset(parse.GetValue(preset)!, vocab);
                 if (parse.GetValue(device) is { } dev) cfg = cfg with { Device = dev };
                 if (parse.GetValue(steps) is { } n) cfg = cfg with { Steps = n };
+                if (parse.GetValue(checkpointEvery) is { } every) cfg = cfg with { CheckpointEvery = every };
                 if (parse.GetValue(output) is { } outDir) cfg = cfg with { OutputDirectory = outDir };
                 return cfg;
             }

@@ -55,13 +55,16 @@ public static class MeCoAblations
 
     static MeCoConfig Standard(MeCoConfig c) => c with { Metadata = MetadataSpec.None };
 
-    /// <summary>How long the metadata-free cooldown should be: f ∈ {0, 0.1, 0.2, 0.5} against standard pretraining.</summary>
+    /// <summary>How long the metadata-free cooldown should be: f ∈ {0, 0.1, 0.2, 0.5} against standard pretraining.
+    /// The baseline also runs with a second seed (<c>standard-seed2</c>): its distance from <c>standard</c> is the
+    /// seed-to-seed noise that the other arms' differences are read against.</summary>
     public static Ablation<MeCoConfig> Cooldown(string corpus = AblationCatalog.DefaultCorpus) => new(
         "meco-cooldown",
-        "MeCo cooldown length: host metadata for the first 1-f of steps, no prefixes for the last f (same LR schedule), vs standard pretraining",
+        "MeCo cooldown length: host metadata for the first 1-f of steps, no prefixes for the last f (same LR schedule), vs standard pretraining (two seeds, for the noise level)",
         Presets(corpus),
         [
             new("standard", Standard),
+            new("standard-seed2", c => Standard(c) with { Train = c.Train with { Seed = c.Train.Seed + 1 } }),
             new("f0", c => c with { CooldownFraction = 0 }),
             new("f0.1", c => c with { CooldownFraction = 0.1 }),
             new("f0.2", c => c with { CooldownFraction = 0.2 }),

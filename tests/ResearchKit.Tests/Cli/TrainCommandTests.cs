@@ -11,24 +11,63 @@ public sealed class TrainCommandTests : IDisposable
     readonly string _dir = Directory.CreateTempSubdirectory("rk-train-cli-").FullName;
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    static (int Code, string Output) Rk(params string[] args)
+    static Process Start(params string[] args)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "rk.dll"));
         foreach (var a in args) info.ArgumentList.Add(a);
-        using var process = Process.Start(info)!;
+        return Process.Start(info)!;
+    }
+
+    static (int Code, string Output) Rk(params string[] args)
+    {
+        using var process = Start(args);
         var stderr = process.StandardError.ReadToEndAsync();
         var stdout = process.StandardOutput.ReadToEnd();
         process.WaitForExit();
         return (process.ExitCode, stdout + stderr.Result);
     }
 
-    [Fact]
-    public void TrainsOnACorpusAndReportsValidationLossPerDomain()
+    string Slice()
     {
         var corpus = Path.Combine(_dir, "slice.parquet");
         var sample = CorpusReader.Read(Path.Combine(TestCorpus.RepoRoot, "data-samples", "sample.parquet"));
         CorpusWriter.Write(corpus, CorpusSample.Take(sample, 120, seed: 3).Select(d => d with { Text = d.Text[..Math.Min(d.Text.Length, 2000)] }));
+        return corpus;
+    }
+
+    static double[] Losses(string runDirectory) =>
+        File.ReadAllLines(Path.Combine(runDirectory, "metrics.csv")).Skip(1).Select(l => double.Parse(l.Split(',')[2], System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+
+    [Fact]
+    public void AKilledRunResumesToTheSameLossesAsAnUninterruptedOne()
+    {
+        var corpus = Slice();
+        string[] Args(string output) => ["train", "--data", corpus, "--steps", "24", "--checkpoint-every", "3", "--out", output];
+        var whole = Path.Combine(_dir, "whole");
+        Assert.Equal(0, Rk(Args(whole)).Code);
+
+        var killed = Path.Combine(_dir, "killed");
+        using (var process = Start(Args(killed)))
+        {
+            var metrics = Path.Combine(killed, "metrics.csv");   // written right after each checkpoint
+            var clock = Stopwatch.StartNew();
+            while (!File.Exists(metrics) && !process.HasExited && clock.Elapsed < TimeSpan.FromMinutes(2)) Thread.Sleep(20);
+            Assert.False(process.HasExited, "the run finished before it could be killed");
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit();
+        }
+        int before = Losses(killed).Length;
+        Assert.InRange(before, 3, 21);   // killed part-way, after at least one checkpoint
+        var (code, text) = Rk(Args(killed));
+        Assert.True(code == 0, text);
+        Assert.Equal(Losses(whole), Losses(killed));
+    }
+
+    [Fact]
+    public void TrainsOnACorpusAndReportsValidationLossPerDomain()
+    {
+        var corpus = Slice();
         var output = Path.Combine(_dir, "run");
 
         var (code, text) = Rk("train", "--data", corpus, "--steps", "3", "--validation-fraction", "0.2", "--out", output);

@@ -16,7 +16,7 @@ public sealed class MeCoAblationTests : IDisposable
     {
         var ablation = MeCoAblations.Cooldown(Corpus);
         var run = ablation.Run("smoke", _results.FullName);
-        Assert.Equal(["standard", "f0", "f0.1", "f0.2", "f0.5"], run.Computed);
+        Assert.Equal(["standard", "standard-seed2", "f0", "f0.1", "f0.2", "f0.5"], run.Computed);
 
         var results = run.Results;
         var arms = results["arm"].Cast<string>().ToArray();
@@ -27,13 +27,14 @@ public sealed class MeCoAblationTests : IDisposable
         Assert.Equal(0, Metric("standard", "prefix_token_share"));
         Assert.InRange(Metric("f0.1", "prefix_token_share"), 1e-4, 0.5);
         foreach (var a in arms) Assert.True(double.IsFinite(Metric(a, "val_loss")) && Metric(a, "val_loss") > 0);
+        Assert.NotEqual(Metric("standard", "val_loss"), Metric("standard-seed2", "val_loss"));   // the second seed really differs
 
         // The phase switch: f = 0.5 of 12 steps trains steps 6..11 without prefixes; f = 0 and standard never switch.
         var phase = Enumerable.Range(0, (int)run.Curves.Rows.Count)
             .Where(r => (string)run.Curves["metric"][r] == "phase")
             .Select(r => (Arm: (string)run.Curves["arm"][r], Step: (long)run.Curves["step"][r]!, Value: (double)run.Curves["value"][r]!)).ToList();
         Assert.Equal(Enumerable.Range(6, 6).Select(s => (long)s), phase.Where(p => p.Arm == "f0.5" && p.Value == 1).Select(p => p.Step));
-        Assert.DoesNotContain(phase, p => p.Arm is "f0" or "standard" && p.Value != 0);
+        Assert.DoesNotContain(phase, p => p.Arm is "f0" or "standard" or "standard-seed2" && p.Value != 0);
 
         var matrix = run.Tables["conditional_loss"];
         Assert.Contains("as:man-pages", matrix["condition"].Cast<string>());
