@@ -36,8 +36,10 @@ public static class AblationReport
             var results = DataFrameParquet.Read(resultsPath);
             if (results.Columns.IndexOf("arm") < 0) throw new DataFormatException(resultsPath, null, "arm", "missing: results need one row per arm with an 'arm' column");
             page.Table(results);
+            // A chart per metric that differs between arms (equal token budgets or parameter counts need no chart).
             foreach (var metric in results.Columns.Where(c => c.Name != "arm" && c.IsNumericColumn()))
-                page.Chart(Charts.Bars(results, "arm", metric.Name, title: metric.Name));
+                if (Enumerable.Range(0, (int)results.Rows.Count).Select(r => metric[r]).Distinct().Count() > 1)
+                    page.Chart(Charts.Bars(results, "arm", metric.Name, title: metric.Name));
         }
         else page.Note($"{AblationRunner.ResultsFile} is missing: no results table.");
 

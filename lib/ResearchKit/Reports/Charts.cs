@@ -66,7 +66,9 @@ public static class Charts
         return Titled(chart, title ?? $"{value}: {rows} × {columns}");
     }
 
-    static GenericChart Titled(GenericChart chart, string title) => Plotly.NET.Chart.withTitle(title, FSharpOption<Font>.None).Invoke(chart);
+    /// <summary>Titled, and sized for a notebook column or a report page rather than Plotly's 600 × 600 square.</summary>
+    static GenericChart Titled(GenericChart chart, string title) =>
+        Plotly.NET.Chart.withTitle(title, FSharpOption<Font>.None).Invoke(chart).WithSize(Width: 760, Height: 420);
 
     static bool IsTotal(string category) => category is "all" or Corpus.CorpusStats.TotalRow;
 
