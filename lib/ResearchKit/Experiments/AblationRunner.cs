@@ -7,7 +7,8 @@ namespace ResearchKit.Experiments;
 
 /// <summary>
 /// Runs an ablation's arms in declaration order and caches each finished arm by the hash of its resolved config, so a
-/// rerun computes only arms whose config changed. Layout under <c>&lt;results&gt;/&lt;ablation&gt;/</c>:
+/// rerun computes only arms whose config changed, and an arm that another ablation in the same results directory has
+/// already finished with the same config (a shared baseline) is copied rather than retrained. Layout under <c>&lt;results&gt;/&lt;ablation&gt;/</c>:
 /// <code>
 /// config.json                  ablation, description, preset, base config, and each arm's hash, folder and resolved config
 /// results.parquet              one row per arm: arm, then one double column per metric
@@ -50,6 +51,11 @@ public static class AblationRunner
             var armDirectory = Path.Combine(directory, ArmsFolder, folder);
             progress?.Report(new(stage, i, arms.Count, arm));
             ArmResult? result = rerun ? null : TryLoad(armDirectory, hash);
+            if (result is null && !rerun && FindInOtherAblations(resultsDirectory, ablation.Name, hash) is { } shared)
+            {
+                result = shared;   // e.g. the standard baseline, which every MeCo ablation has: copied, not retrained
+                Save(armDirectory, arm, hash, ConfigHash.ToNode(config), result);
+            }
             if (result is null)
             {
                 result = ablation.Work(config, progress, cancellationToken);
@@ -108,6 +114,20 @@ public static class AblationRunner
         {
             if (Directory.Exists(temporary)) Directory.Delete(temporary, recursive: true);
         }
+    }
+
+    /// <summary>A finished arm with the same config hash in another ablation under the same results directory.</summary>
+    static ArmResult? FindInOtherAblations(string resultsDirectory, string ablationName, string hash)
+    {
+        if (!Directory.Exists(resultsDirectory)) return null;
+        foreach (var other in Directory.EnumerateDirectories(resultsDirectory).Order(StringComparer.Ordinal))
+        {
+            var arms = Path.Combine(other, ArmsFolder);
+            if (Path.GetFileName(other) == ablationName || !Directory.Exists(arms)) continue;
+            foreach (var candidate in Directory.EnumerateDirectories(arms, $"*-{hash[..16]}").Order(StringComparer.Ordinal))
+                if (TryLoad(candidate, hash) is { } found) return found;
+        }
+        return null;
     }
 
     static ArmResult? TryLoad(string armDirectory, string hash)

@@ -87,6 +87,24 @@ public sealed class AblationRunnerTests : IDisposable
     }
 
     [Fact]
+    public void AnArmFinishedByAnotherAblationIsCopiedNotRecomputed()
+    {
+        Make().Run("tiny", _results.FullName);
+        _executed.Clear();
+        var other = Make() with { Name = "toy2", Arms = [new("baseline", c => c), new("new", c => c with { Scale = 7 })] };
+        var run = other.Run("tiny", _results.FullName);
+        Assert.Equal(["baseline"], run.Cached);          // same config as toy's "base": copied from toy/arms
+        Assert.Equal(["new"], run.Computed);
+        Assert.Equal([new Config(3, 7)], _executed);
+        Assert.Equal(1.0 / 3, (double?)run.Results["final_loss"][0]);
+        Assert.Single(Directory.GetDirectories(Path.Combine(_results.FullName, "toy2", "arms"), "baseline-*"));
+
+        _executed.Clear();
+        other.Run("tiny", _results.FullName, rerun: true);
+        Assert.Equal(2, _executed.Count);                 // --rerun recomputes shared arms too
+    }
+
+    [Fact]
     public void FailedArmLeavesFinishedArmsCachedAndNothingHalfWritten()
     {
         var failing = Make() with { Work = (c, p, ct) => c.Scale == 2 ? throw new InvalidOperationException("boom") : Work(c, p, ct) };
