@@ -21,14 +21,15 @@ static class TrainCommand
         var validation = new Option<string?>("--validation") { Description = "validation token shard, when --data is a token shard" };
         var fraction = new Option<double>("--validation-fraction") { Description = "share of a corpus's documents held out for validation", DefaultValueFactory = _ => 0.1 };
         var tokenizer = new Option<string>("--tokenizer") { Description = "for a corpus: bytes, cl100k_base or o200k_base (the model's vocabulary follows it)", DefaultValueFactory = _ => "bytes" };
-        var output = new Option<string?>("--out") { Description = "directory for config.json, checkpoint.bin, metrics.csv and validation.parquet; a run resumes from the checkpoint there (same config: same losses as an uninterrupted run)" };
+        var output = new Option<string?>("--out") { Description = "directory for config.json, checkpoint.bin, metrics.csv and validation.parquet" };
         var device = new Option<string?>("--device") { Description = "cpu, cuda, cuda:N or auto (overrides the config)" };
         var steps = new Option<int?>("--steps") { Description = "number of optimizer steps (overrides the config)" };
+        var resume = new Option<bool>("--resume") { Description = "continue the run whose checkpoint is in --out (same losses as an uninterrupted run on CPU)" };
         var checkpointEvery = new Option<int?>("--checkpoint-every") { Description = "save a checkpoint every N steps (overrides the config); a killed run resumes from the last one" };
         var writeConfig = new Option<string?>("--write-config") { Description = "write the resolved config as JSON to this path and exit" };
         var mapping = new MappingOptions();
         var cmd = new Command("train", "Train a GPT on a corpus or token shard (preset or JSON config); checkpoints, per-step metrics, per-domain validation loss")
-            { preset, config, data, validation, fraction, tokenizer, output, device, steps, checkpointEvery, writeConfig };
+            { preset, config, data, validation, fraction, tokenizer, output, device, steps, checkpointEvery, resume, writeConfig };
         mapping.AddTo(cmd);
         cmd.SetAction(parse =>
         {
@@ -38,7 +39,7 @@ static class TrainCommand
                 if (parse.GetValue(device) is { } dev) cfg = cfg with { Device = dev };
                 if (parse.GetValue(steps) is { } n) cfg = cfg with { Steps = n };
                 if (parse.GetValue(checkpointEvery) is { } every) cfg = cfg with { CheckpointEvery = every };
-                if (parse.GetValue(output) is { } outDir) cfg = cfg with { OutputDirectory = outDir };
+                if (parse.GetValue(output) is { } outDir) cfg = cfg with { OutputDirectory = outDir, Resume = parse.GetValue(resume) };
                 return cfg;
             }
             if (parse.GetValue(writeConfig) is { } target)
@@ -48,6 +49,8 @@ static class TrainCommand
                 return 0;
             }
             var dataPath = parse.GetValue(data) ?? throw new ArgumentException("--data is required to train");
+            if (parse.GetValue(output) is { } existing && File.Exists(Path.Combine(existing, Checkpoint.FileName)) && !parse.GetValue(resume))
+                throw new ArgumentException($"{Path.Combine(existing, Checkpoint.FileName)} is from an earlier run: pass --resume to continue it, or choose another --out");
             using var dataset = ConsoleProgress.Run(p => TrainingData.Load(dataPath, parse.GetValue(validation), parse.GetValue(tokenizer)!,
                 parse.GetValue(fraction), mapping.Get(parse), p));
             var cfg = Resolve(dataset.Train.VocabSize);

@@ -59,7 +59,10 @@ public sealed class TrainCommandTests : IDisposable
         }
         int before = Losses(killed).Length;
         Assert.InRange(before, 3, 21);   // killed part-way, after at least one checkpoint
-        var (code, text) = Rk(Args(killed));
+        var (refused, message) = Rk(Args(killed));
+        Assert.Equal(1, refused);                                       // never continues a run silently
+        Assert.Contains("pass --resume to continue it", message);
+        var (code, text) = Rk([.. Args(killed), "--resume"]);
         Assert.True(code == 0, text);
         Assert.Equal(Losses(whole), Losses(killed));
     }
