@@ -5,7 +5,7 @@ using ResearchKit.Reports;
 namespace ResearchKit.Notebooks;
 
 /// <summary>The Markdown notebooks use, as HTML: ATX headings, paragraphs, bullet and numbered lists, fenced code,
-/// inline code, bold, italic and links. Everything else is escaped text (no raw HTML passes through).</summary>
+/// pipe tables (a header row, then a <c>| --- |</c> separator row), inline code, bold, italic and links. Everything else is escaped text (no raw HTML passes through).</summary>
 public static partial class Markdown
 {
     public static string ToHtml(string markdown)
@@ -37,6 +37,22 @@ public static partial class Markdown
                 html.Append("<pre><code>").Append(HtmlString.Escape(string.Join("\n", code))).Append("</code></pre>\n");
                 continue;
             }
+            if (IsTableRow(line) && i + 1 < lines.Length && TableSeparator().IsMatch(lines[i + 1].Trim()))
+            {
+                FlushParagraph(); CloseList();
+                html.Append("<table>\n<thead><tr>");
+                foreach (var cell in Cells(line)) html.Append("<th>").Append(Inline(cell)).Append("</th>");
+                html.Append("</tr></thead>\n<tbody>\n");
+                for (i += 2; i < lines.Length && IsTableRow(lines[i]); i++)
+                {
+                    html.Append("<tr>");
+                    foreach (var cell in Cells(lines[i])) html.Append("<td>").Append(Inline(cell)).Append("</td>");
+                    html.Append("</tr>\n");
+                }
+                i--;
+                html.Append("</tbody>\n</table>\n");
+                continue;
+            }
             if (Heading().Match(line) is { Success: true } h)
             {
                 FlushParagraph(); CloseList();
@@ -61,6 +77,16 @@ public static partial class Markdown
         return html.ToString();
     }
 
+    static bool IsTableRow(string line) => line.TrimStart().StartsWith('|');
+
+    static IEnumerable<string> Cells(string row)
+    {
+        var trimmed = row.Trim();
+        if (trimmed.StartsWith('|')) trimmed = trimmed[1..];
+        if (trimmed.EndsWith('|')) trimmed = trimmed[..^1];
+        return trimmed.Split('|').Select(c => c.Trim());
+    }
+
     /// <summary>Inline spans on escaped text; code spans are cut out first so their content stays literal.</summary>
     static string Inline(string text)
     {
@@ -83,6 +109,7 @@ public static partial class Markdown
     static string SafeUrl(string url) => url.StartsWith("javascript:", StringComparison.OrdinalIgnoreCase) ? "#" : url;
 
     [GeneratedRegex(@"^(#{1,6})\s+(.*)$")] private static partial Regex Heading();
+    [GeneratedRegex(@"^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?$")] private static partial Regex TableSeparator();
     [GeneratedRegex(@"^\s{0,3}([-*+]|\d+[.)])\s+(.*)$")] private static partial Regex ListItem();
     [GeneratedRegex(@"\[([^\]]+)\]\(([^)\s]+)\)")] private static partial Regex Link();
     [GeneratedRegex(@"(\*\*|__)(.+?)\1")] private static partial Regex Bold();
