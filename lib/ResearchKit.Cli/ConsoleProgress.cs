@@ -39,8 +39,9 @@ static class ConsoleProgress
         {
             long now = Environment.TickCount64;
             bool complete = p.Total is { } t && p.Done >= t;
-            bool coarseStep = p.Total is <= 100 && (!last.TryGetValue(p.Stage, out var seen) || seen.Done != p.Done);
-            if (!complete && !coarseStep && last.TryGetValue(p.Stage, out var previous) && now - previous.At < 10_000) return;
+            bool seen = last.TryGetValue(p.Stage, out var previous);
+            bool coarseStep = p.Total is <= 100 && (!seen || previous.Done != p.Done);
+            if (!complete && !coarseStep && seen && now - previous.At < 10_000) return;
             last[p.Stage] = (now, p.Done);
             Console.Error.WriteLine($"{p.Stage}: {p.Done:N0}{(p.Total is { } total ? $"/{total:N0}" : "")}{(p.Detail is null ? "" : " · " + p.Detail)}");
         };

@@ -76,7 +76,7 @@ static class TrainCommand
                 if (cfg.OutputDirectory is { } dir) DataFrameParquet.Write(frame, Path.Combine(dir, "validation.parquet"));
                 var losses = new Table().Title("validation loss per domain").AddColumn("domain").AddColumn("loss", c => c.RightAligned())
                     .AddColumn("perplexity", c => c.RightAligned()).AddColumn("tokens", c => c.RightAligned());
-                foreach (var d in eval.Domains.Append(new DomainLoss("all", eval.Loss, eval.Tokens)))
+                foreach (var d in eval.DomainsAndAll)
                     losses.AddRow(Markup.Escape(d.Domain), $"{d.Loss:F4}", $"{d.Perplexity:F2}", $"{d.Tokens:N0}");
                 AnsiConsole.Write(losses);
             }

@@ -13,10 +13,13 @@ public sealed record EvalResult(double Loss, long Tokens, IReadOnlyList<DomainLo
 {
     public double Perplexity => Math.Exp(Loss);
 
-    /// <summary>One row per domain and a last row "all": domain, loss, perplexity, tokens.</summary>
+    /// <summary>Each domain, then the whole set as a last row named "all".</summary>
+    public IEnumerable<DomainLoss> DomainsAndAll => Domains.Append(new DomainLoss("all", Loss, Tokens));
+
+    /// <summary><see cref="DomainsAndAll"/> as a table: domain, loss, perplexity, tokens.</summary>
     public DataFrame ToDataFrame()
     {
-        var rows = Domains.Append(new DomainLoss("all", Loss, Tokens)).ToList();
+        var rows = DomainsAndAll.ToList();
         return new DataFrame(
             new StringDataFrameColumn("domain", rows.Select(r => r.Domain)),
             new DoubleDataFrameColumn("loss", rows.Select(r => r.Loss)),

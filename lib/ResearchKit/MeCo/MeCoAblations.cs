@@ -97,6 +97,4 @@ public static class MeCoAblations
             new("standard", Standard),
         ],
         MeCoExperiment.Run);
-
-    public static IReadOnlyList<IAblation> All(string corpus = AblationCatalog.DefaultCorpus) => [Cooldown(corpus), Metadata(corpus), Conditional(corpus)];
 }

@@ -6,7 +6,8 @@ namespace ResearchKit.MeCo;
 
 /// <summary>
 /// Plain-language readouts of MeCo ablation results, computed from the numbers (so a rerun with another preset
-/// describes its own results). One seed per arm: the readouts state differences, not significance.
+/// describes its own results). Differences are read against seed noise only where the results hold a second seed of
+/// the baseline; they are never tests of significance.
 /// </summary>
 public static class MeCoSummary
 {

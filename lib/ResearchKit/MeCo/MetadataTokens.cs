@@ -20,13 +20,8 @@ public static class MetadataTokens
     public static PrefixedTokens Encode(TextTokenizer tokenizer, Document document, string? prefix) =>
         new(string.IsNullOrEmpty(prefix) ? [] : tokenizer.Encode(prefix), tokenizer.Encode(document.Text));
 
-    /// <summary>Tokenizes a corpus into an in-memory dataset with the prefix chosen per document by <paramref name="prefixOf"/>.</summary>
-    public static InMemoryTokenDataset Build(IReadOnlyList<Document> documents, TextTokenizer tokenizer, Func<Document, string?> prefixOf,
-        IProgress<WorkProgress>? progress = null, CancellationToken cancellationToken = default) =>
-        InMemoryTokenDataset.Tokenize(documents, tokenizer, prefixOf, progress, cancellationToken);
-
     /// <summary>Tokenizes a corpus with the prefix given by <paramref name="spec"/> (<see cref="MetadataKind.None"/>: no prefixes).</summary>
     public static InMemoryTokenDataset Build(IReadOnlyList<Document> documents, TextTokenizer tokenizer, MetadataSpec spec,
         IProgress<WorkProgress>? progress = null, CancellationToken cancellationToken = default) =>
-        Build(documents, tokenizer, d => MetadataPrefix.For(d, spec), progress, cancellationToken);
+        InMemoryTokenDataset.Tokenize(documents, tokenizer, d => MetadataPrefix.For(d, spec), progress, cancellationToken);
 }

@@ -30,7 +30,7 @@ public static class Charts
     public static GenericChart Lines(DataFrame frame, string x, string y, string? series = null, int smooth = 1, string? title = null)
     {
         if (smooth < 1) throw new ArgumentOutOfRangeException(nameof(smooth), "smoothing window is at least 1");
-        var points = Rows(frame, x, y, series).Select(r => (X: double.Parse(r.Category, System.Globalization.CultureInfo.InvariantCulture), r.Series, Y: r.Value)).ToList();
+        var points = Rows(frame, x, y, series).Select(r => (X: Convert.ToDouble(r.Key ?? throw new ArgumentException($"column '{x}' has an empty cell")), r.Series, Y: r.Value)).ToList();
         if (points.Count == 0) throw new ArgumentException($"the table has no values in column '{y}'", nameof(y));
         var lines = points.GroupBy(p => p.Series).Select(g =>
         {
@@ -72,7 +72,8 @@ public static class Charts
 
     static bool IsTotal(string category) => category is "all" or Corpus.CorpusStats.TotalRow;
 
-    static IEnumerable<(string Category, string? Series, double Value)> Rows(DataFrame frame, string category, string value, string? series)
+    /// <summary>The rows that have a <paramref name="value"/>: the category's raw cell (<c>Key</c>) and its invariant text.</summary>
+    static IEnumerable<(object? Key, string Category, string? Series, double Value)> Rows(DataFrame frame, string category, string value, string? series)
     {
         foreach (var name in new[] { category, value, series })
             if (name is not null && frame.Columns.IndexOf(name) < 0)
@@ -80,7 +81,8 @@ public static class Charts
         for (long r = 0; r < frame.Rows.Count; r++)
         {
             if (frame[value][r] is not { } v) continue;
-            yield return (Convert.ToString(frame[category][r], System.Globalization.CultureInfo.InvariantCulture) ?? "", series is null ? null : frame[series][r]?.ToString() ?? "", Convert.ToDouble(v));
+            var key = frame[category][r];
+            yield return (key, Convert.ToString(key, System.Globalization.CultureInfo.InvariantCulture) ?? "", series is null ? null : frame[series][r]?.ToString() ?? "", Convert.ToDouble(v));
         }
     }
 }
