@@ -1,48 +1,71 @@
 using System.CommandLine;
 using Microsoft.Data.Analysis;
 using ResearchKit.Experiments;
+using ResearchKit.Pipeline;
+using ResearchKit.Recipes;
 using Spectre.Console;
 
 namespace ResearchKit.Cli;
 
-/// <summary><c>rk ablate [name] [--preset tiny|gpu] [--results dir] [--rerun]</c>: runs a named ablation (cached per arm); without a name, lists them.</summary>
+/// <summary><c>rk ablate [name] [--preset p] [--seeds n] [--out dir] [--dry-run] [--rerun]</c>: runs a named ablation
+/// through the stage cache; without a name, lists them.</summary>
 static class AblateCommands
 {
     public static Command Create()
     {
         var name = new Argument<string?>("name") { Description = "ablation to run; omit to list the registered ones", Arity = ArgumentArity.ZeroOrOne };
-        var preset = new Option<string>("--preset") { Description = "tiny (CPU, minutes) or gpu", DefaultValueFactory = _ => "tiny" };
-        var results = new Option<string>("--results") { Description = "results directory; the ablation writes to <results>/<name>/", DefaultValueFactory = _ => "results" };
-        var rerun = new Option<bool>("--rerun") { Description = "recompute every arm even when a cached result has the same config hash" };
-        var corpus = new Option<string>("--corpus") { Description = "corpus file, directory or glob", DefaultValueFactory = _ => AblationCatalog.DefaultCorpus };
-        var cmd = new Command("ablate", "Run a named ablation: each arm's config is hashed and finished arms are reused") { name, preset, results, rerun, corpus };
+        var preset = new Option<string>("--preset") { Description = "tiny (CPU, minutes per arm), gpu (CUDA, larger corpus) or smoke (seconds; tests)", DefaultValueFactory = _ => "tiny" };
+        var output = new Option<string>("--out", "--results") { Description = "results directory: the ablation writes <out>/<name>/, stages are cached in <out>/stages/ (or $RK_STAGES)", DefaultValueFactory = _ => "results" };
+        var seeds = new Option<int?>("--seeds") { Description = "seeds per arm (default: the ablation's, e.g. 3 at tiny)" };
+        var dryRun = new Option<bool>("--dry-run") { Description = "list the stages a run needs, which are cached and which would be computed, and exit" };
+        var rerun = new Option<bool>("--rerun") { Description = "recompute every stage even when a finished one has the same key" };
+        var corpus = new Option<string>("--corpus") { Description = "corpus file, directory or glob", DefaultValueFactory = _ => RecipeCatalog.DefaultCorpus };
+        var cmd = new Command("ablate", "Run a named ablation: every arm × seed as cached stages, results with 95% intervals") { name, preset, output, seeds, dryRun, rerun, corpus };
         cmd.SetAction(parse =>
         {
             if (parse.GetValue(name) is not { } ablationName)
             {
-                var list = new Table().AddColumns("ablation", "presets", "arms", "description");
-                foreach (var a in AblationCatalog.All(parse.GetValue(corpus)!))
-                    list.AddRow(Markup.Escape(a.Name), string.Join(", ", a.Presets), Markup.Escape(string.Join(", ", a.Arms)), Markup.Escape(a.Description));
+                var list = new Table().AddColumns("ablation", "presets", "seeds", "arms", "description");
+                foreach (var a in RecipeCatalog.All(parse.GetValue(corpus)!))
+                    list.AddRow(Markup.Escape(a.Name), string.Join(", ", a.Presets), a.SeedsFor("tiny").ToString(), Markup.Escape(string.Join(", ", a.Arms)), Markup.Escape(a.Description));
                 AnsiConsole.Write(list);
                 return 0;
             }
-            var ablation = AblationCatalog.Find(ablationName, parse.GetValue(corpus)!);
-            var outcome = ConsoleProgress.Run(p => ablation.Run(parse.GetValue(preset)!, parse.GetValue(results)!, p, rerun: parse.GetValue(rerun)));
+            var ablation = RecipeCatalog.Find(ablationName, parse.GetValue(corpus)!);
+            var options = new AblationOptions(parse.GetValue(seeds), parse.GetValue(rerun));
+            var results = parse.GetValue(output)!;
+            if (parse.GetValue(dryRun))
+            {
+                var plan = ablation.PlanStages(parse.GetValue(preset)!, results, options);
+                var table = new Table().AddColumns("stage", "status", "used by", "what");
+                foreach (var s in plan)
+                    table.AddRow(Markup.Escape(s.Stage.ToString()!), s.Status switch { StageStatus.Cached => "[green]cached[/]", StageStatus.Partial => "[yellow]partial: resumes[/]", _ => "compute" },
+                        Markup.Escape(s.UsedBy.Count > 3 ? $"{string.Join(", ", s.UsedBy.Take(3))} +{s.UsedBy.Count - 3}" : string.Join(", ", s.UsedBy)), Markup.Escape(s.Stage.Describe()));
+                AnsiConsole.Write(table);
+                AnsiConsole.MarkupLineInterpolated($"{plan.Count} stages: {plan.Count(s => s.Status == StageStatus.Cached)} cached, {plan.Count(s => s.Status != StageStatus.Cached)} to compute; store {ArtifactStore.For(results).Root}");
+                return 0;
+            }
+            var outcome = ConsoleProgress.Run(p => ablation.Run(parse.GetValue(preset)!, results, options, p));
             AnsiConsole.Write(ToTable(outcome.Results));
-            AnsiConsole.MarkupLineInterpolated($"computed {outcome.Computed.Count} arm(s), reused {outcome.Cached.Count} from cache; results in [bold]{outcome.Directory}[/]");
+            AnsiConsole.MarkupLineInterpolated($"computed {outcome.Computed.Count} stage(s), reused {outcome.Cached.Count} from the cache; results in [bold]{outcome.Directory}[/]");
             return 0;
         });
         return cmd;
     }
 
-    /// <summary>Metrics as rows and arms as columns: arms are few, metrics many.</summary>
+    /// <summary>Metrics as rows and arms as columns (arms are few, metrics many): mean ± 95% interval over seeds.</summary>
     static Table ToTable(DataFrame results)
     {
         var table = new Table().AddColumn("metric");
         var arms = results["arm"].Cast<string>().ToArray();
         foreach (var arm in arms) table.AddColumn(Markup.Escape(arm), c => c.RightAligned());
-        foreach (var column in results.Columns.Where(c => c.Name != "arm"))
-            table.AddRow([Markup.Escape(column.Name), .. Enumerable.Range(0, arms.Length).Select(r => column[r] is double d ? d.ToString("G5") : "")]);
+        table.AddRow(["seeds", .. Enumerable.Range(0, arms.Length).Select(r => results["seeds"][r]?.ToString() ?? "")]);
+        foreach (var column in results.Columns.Where(c => c.Name is not "arm" and not "seeds" && !c.Name.EndsWith("_std") && !c.Name.EndsWith("_ci95")))
+        {
+            var ci = results.Columns.IndexOf(column.Name + "_ci95") is int i and >= 0 ? results.Columns[i] : null;
+            table.AddRow([Markup.Escape(column.Name), .. Enumerable.Range(0, arms.Length).Select(r =>
+                column[r] is double d ? ci?[r] is double h ? $"{d:G5} ± {h:G2}" : d.ToString("G5") : "")]);
+        }
         return table;
     }
 }

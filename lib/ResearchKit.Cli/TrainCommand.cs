@@ -64,21 +64,23 @@ static class TrainCommand
             table.AddRow("mean train loss, last 10 steps", $"{result.Metrics.TakeLast(10).Average(m => m.Loss):F4}");
             table.AddRow("tokens seen", $"{last.Tokens:N0}");
             table.AddRow("tokens/s (last 10 steps)", $"{result.Metrics.TakeLast(10).Average(m => m.TokensPerSecond):N0}");
-            if (result.AverageDomainWeights is { } w)
-                table.AddRow("average domain weights", Markup.Escape(string.Join(", ", dataset.Train.Domains.Zip(w, (d, x) => $"{d} {x:F4}"))));
+            foreach (var (key, value) in result.Summary) table.AddRow(Markup.Escape(key), $"{value:F4}");
             if (result.CheckpointPath is { } ckpt) table.AddRow("checkpoint", Markup.Escape(ckpt));
             AnsiConsole.Write(table);
 
             if (dataset.Validation is { } val)
             {
-                var eval = ConsoleProgress.Run(_ => Evaluator.Evaluate(model, val, batchSize: 16));
+                var bytes = (val as MappedTokenDataset)?.CreateTokenizer().TokenByteLengths() ?? TextTokenizers.Create(parse.GetValue(tokenizer)!).TokenByteLengths();
+                var eval = ConsoleProgress.Run(p => Evaluator.Evaluate(model, val, new EvalOptions(cfg.Data.Packing.DocumentMask, BatchSize: 16, TokenBytes: bytes), p));
                 var frame = eval.ToDataFrame();
                 if (cfg.OutputDirectory is { } dir) DataFrameParquet.Write(frame, Path.Combine(dir, "validation.parquet"));
-                var losses = new Table().Title("validation loss per domain").AddColumn("domain").AddColumn("loss", c => c.RightAligned())
-                    .AddColumn("perplexity", c => c.RightAligned()).AddColumn("tokens", c => c.RightAligned());
+                var losses = new Table().Title("validation loss per domain").AddColumn("domain").AddColumn("bits per byte", c => c.RightAligned())
+                    .AddColumn("nats per token", c => c.RightAligned()).AddColumn("tokens", c => c.RightAligned());
                 foreach (var d in eval.DomainsAndAll)
-                    losses.AddRow(Markup.Escape(d.Domain), $"{d.Loss:F4}", $"{d.Perplexity:F2}", $"{d.Tokens:N0}");
+                    losses.AddRow(Markup.Escape(d.Domain), d.BitsPerByte is { } b ? $"{b:F4}" : "", $"{d.Loss:F4}", $"{d.Tokens:N0}");
                 AnsiConsole.Write(losses);
+                if (eval.BitsPerByte is { } all && eval.WorstDomain is { } worst)
+                    AnsiConsole.MarkupLineInterpolated($"validation bits per byte: {all:F4} overall, {eval.DomainMeanBitsPerByte:F4} domain mean, worst {worst.BitsPerByte:F4} ({worst.Domain})");
             }
             return 0;
         });

@@ -1,27 +1,50 @@
+using ResearchKit.Pipeline;
+
 namespace ResearchKit.Experiments;
 
 /// <summary>One arm of an ablation: a name and how its config differs from the base, e.g. <c>c => c with { CooldownFraction = 0.1 }</c>.</summary>
 public sealed record Arm<TConfig>(string Name, Func<TConfig, TConfig> Derive);
 
+/// <summary>A config that an ablation can rerun with other seeds (data order and initial weights).</summary>
+public interface ISeeded<TConfig>
+{
+    /// <summary>The seed this config runs with.</summary>
+    int Seed { get; }
+    /// <summary>The same config with another seed.</summary>
+    TConfig WithSeed(int seed);
+}
+
+/// <summary>The stages whose artifacts make up one arm's results (each an <see cref="IArmResultPart"/>: a trained
+/// model's curves, an evaluation's losses, a method's own measurements).</summary>
+public sealed record ArmPlan(params IReadOnlyList<IStage> Outputs);
+
 /// <summary>
-/// An ablation as data (config as code): base configs per preset, named arms derived from the base, and the work that
-/// turns one resolved arm config into an <see cref="ArmResult"/>. Presets (<c>tiny</c>, <c>gpu</c>, ...) differ only in
-/// numbers; the arms are the same in every preset. The work does not depend on the runner, nor the runner on a trainer.
+/// An ablation as data (config as code): base configs per preset, named arms derived from the base, how many seeds
+/// each arm runs, and how one resolved arm config becomes stages (<see cref="Plan"/>). Presets (<c>tiny</c>,
+/// <c>gpu</c>, <c>smoke</c>) differ only in numbers; the arms are the same in every preset.
 /// </summary>
 /// <param name="Name">File-safe name, e.g. <c>meco-cooldown</c>; results go to <c>&lt;results&gt;/&lt;Name&gt;/</c>.</param>
 /// <param name="Presets">Base config per preset name.</param>
-/// <param name="Work">Runs one arm. It must be deterministic in its config (the config carries the seed).</param>
+/// <param name="Plan">The stages of one arm for one seed; deterministic in its config (the config carries the seed).</param>
 public sealed record Ablation<TConfig>(
     string Name,
     string Description,
     IReadOnlyDictionary<string, TConfig> Presets,
     IReadOnlyList<Arm<TConfig>> Arms,
-    Func<TConfig, IProgress<WorkProgress>?, CancellationToken, ArmResult> Work) : IAblation
+    Func<TConfig, ArmPlan> Plan) : IAblation where TConfig : ISeeded<TConfig>
 {
+    /// <summary>Seeds per arm by default: seed, seed+1, … of the base config.</summary>
+    public int Seeds { get; init; } = 3;
+
+    /// <summary>Seeds per preset where it differs from <see cref="Seeds"/> (e.g. 1 for <c>smoke</c>, to keep CI short).</summary>
+    public IReadOnlyDictionary<string, int> PresetSeeds { get; init; } = new Dictionary<string, int>();
+
     IReadOnlyCollection<string> IAblation.Presets => Presets.Keys.ToArray();
     IReadOnlyList<string> IAblation.Arms => Arms.Select(a => a.Name).ToArray();
 
-    /// <summary>The arms of <paramref name="preset"/>, each with its fully resolved config, in declaration order.</summary>
+    public int SeedsFor(string preset) => PresetSeeds.TryGetValue(preset, out var n) ? n : Seeds;
+
+    /// <summary>The arms of <paramref name="preset"/>, each with its fully resolved config (first seed), in declaration order.</summary>
     public IReadOnlyList<(string Arm, TConfig Config)> Resolve(string preset)
     {
         if (!Presets.TryGetValue(preset, out var baseConfig))
@@ -30,9 +53,24 @@ public sealed record Ablation<TConfig>(
         return Arms.Select(a => (a.Name, a.Derive(baseConfig))).ToArray();
     }
 
-    public AblationResults Run(string preset, string resultsDirectory, IProgress<WorkProgress>? progress = null,
-        CancellationToken cancellationToken = default, bool rerun = false) =>
-        AblationRunner.Run(this, preset, resultsDirectory, progress, cancellationToken, rerun);
+    /// <summary>Every (arm, seed) with its config and plan.</summary>
+    public IReadOnlyList<ArmRun<TConfig>> Runs(string preset, int? seeds = null)
+    {
+        int n = seeds ?? SeedsFor(preset);
+        if (n < 1) throw new ArgumentOutOfRangeException(nameof(seeds), n, "an arm runs at least one seed");
+        return Resolve(preset).SelectMany(a => Enumerable.Range(0, n).Select(i =>
+        {
+            var config = i == 0 ? a.Config : a.Config.WithSeed(a.Config.Seed + i);
+            return new ArmRun<TConfig>(a.Arm, config.Seed, config, Plan(config));
+        })).ToArray();
+    }
+
+    public AblationResults Run(string preset, string resultsDirectory, AblationOptions? options = null, IProgress<WorkProgress>? progress = null,
+        CancellationToken cancellationToken = default) =>
+        AblationRunner.Run(this, preset, resultsDirectory, options, progress, cancellationToken);
+
+    public IReadOnlyList<PlannedStage> PlanStages(string preset, string resultsDirectory, AblationOptions? options = null) =>
+        StageRunner.Plan(ArtifactStore.For(resultsDirectory), Runs(preset, options?.Seeds).SelectMany(r => r.Plan.Outputs.Select(o => ($"{r.Arm}/seed{r.Seed}", o))));
 
     void Validate()
     {
@@ -44,3 +82,10 @@ public sealed record Ablation<TConfig>(
         if (duplicate is not null) throw new ArgumentException($"ablation '{Name}' has two arms named '{duplicate.Key}'");
     }
 }
+
+/// <summary>One arm with one seed: its resolved config and stages.</summary>
+public sealed record ArmRun<TConfig>(string Arm, int Seed, TConfig Config, ArmPlan Plan);
+
+/// <summary>How to run an ablation: seeds per arm (null = the ablation's default for the preset) and whether to
+/// recompute stages that are already cached.</summary>
+public sealed record AblationOptions(int? Seeds = null, bool Rerun = false);

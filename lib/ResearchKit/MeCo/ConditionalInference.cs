@@ -121,12 +121,12 @@ public static class ConditionalInference
     /// <summary>[prefix][text] padded with untrainable EOS; targets are text tokens 1..n−1.</summary>
     static PackedWindow Window(int[] prefix, ReadOnlySpan<int> text, int length, int endOfText, int domain)
     {
-        var w = new PackedWindow(new int[length], new bool[length], new int[length], new int[length]);
-        Array.Fill(w.Tokens, endOfText);
-        Array.Fill(w.Domains, domain);
-        prefix.CopyTo(w.Tokens, 0);
-        text.CopyTo(w.Tokens.AsSpan(prefix.Length));
-        for (int i = prefix.Length + 1; i < prefix.Length + text.Length; i++) w.Trainable[i] = true;
+        var w = new PackedWindow(length);
+        for (int i = 0; i < length; i++)
+        {
+            int token = i < prefix.Length ? prefix[i] : i - prefix.Length < text.Length ? text[i - prefix.Length] : endOfText;
+            w.Set(i, token, trainable: i > prefix.Length && i < prefix.Length + text.Length, segment: 0, domain, prefixInView: prefix.Length > 0);
+        }
         return w;
     }
 
@@ -140,5 +140,27 @@ public static class ConditionalInference
         var s = torch.zeros(domainCount, ScalarType.Float64, device).index_add_(0, domains, (perToken * batch.LossMask).reshape(-1).to_type(ScalarType.Float64), 1);
         var n = torch.zeros(domainCount, ScalarType.Float64, device).index_add_(0, domains, batch.LossMask.reshape(-1).to_type(ScalarType.Float64), 1);
         return (s.cpu().data<double>().ToArray(), n.cpu().data<double>().ToArray().Select(x => (long)Math.Round(x)).ToArray());
+    }
+
+    /// <summary>
+    /// Scalar summaries of a conditional-inference table, all token-weighted over domains so they compare:
+    /// <c>cond_none</c>, <c>cond_own</c>, <c>cond_own_gain</c> = none − own, and <c>cond_other</c>: each domain's mean
+    /// loss under the other domains' metadata (<c>as:&lt;d&gt;</c>, d ≠ its own domain), weighted by the domain's scored
+    /// tokens, so <c>cond_other − cond_none</c> is the cost of wrong metadata.
+    /// </summary>
+    public static IReadOnlyDictionary<string, double> Summarize(DataFrame matrix)
+    {
+        var rows = Enumerable.Range(0, (int)matrix.Rows.Count)
+            .Select(r => (Domain: (string)matrix["domain"][r], Condition: (string)matrix["condition"][r],
+                          Loss: (double)matrix["loss"][r]!, Tokens: (long)matrix["tokens"][r]!)).ToList();
+        var result = new Dictionary<string, double>();
+        double? All(string condition) => rows.Where(r => r.Domain == "all" && r.Condition == condition).Select(r => (double?)r.Loss).FirstOrDefault();
+        if (All("none") is { } none) result["cond_none"] = none;
+        if (All("own") is { } own) result["cond_own"] = own;
+        if (result.ContainsKey("cond_none") && result.ContainsKey("cond_own")) result["cond_own_gain"] = result["cond_none"] - result["cond_own"];
+        var other = rows.Where(r => r.Domain != "all" && r.Condition.StartsWith("as:", StringComparison.Ordinal) && r.Condition != "as:" + r.Domain)
+            .GroupBy(r => r.Domain).Select(g => (Loss: g.Average(r => r.Loss), Tokens: g.First().Tokens)).ToList();
+        if (other.Count > 0) result["cond_other"] = other.Sum(o => o.Loss * o.Tokens) / other.Sum(o => (double)o.Tokens);
+        return result;
     }
 }

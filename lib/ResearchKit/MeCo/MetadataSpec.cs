@@ -1,3 +1,7 @@
+using System.Runtime.CompilerServices;
+using ResearchKit.Corpus;
+using ResearchKit.Tokenization;
+
 namespace ResearchKit.MeCo;
 
 /// <summary>
@@ -5,7 +9,7 @@ namespace ResearchKit.MeCo;
 /// text is MeCo's: <c>"URL: " + metadata + "\n\n"</c>.
 /// </summary>
 /// <param name="Kind">Which metadata string to use.</param>
-public sealed record MetadataSpec(MetadataKind Kind = MetadataKind.Host)
+public sealed record MetadataSpec(MetadataKind Kind = MetadataKind.Host) : PrefixSpec
 {
     /// <summary>Text placed before the metadata string.</summary>
     public string TextBefore { get; init; } = "URL: ";
@@ -21,4 +25,11 @@ public sealed record MetadataSpec(MetadataKind Kind = MetadataKind.Host)
     public string HashSalt { get; init; } = "";
 
     public static MetadataSpec None { get; } = new(MetadataKind.None);
+
+    public override string? For(Document document) => MetadataPrefix.For(document, this);
+
+#pragma warning disable CA2255 // the kit registers its own spec kinds when its assembly loads, before any config is read
+    [ModuleInitializer]
+#pragma warning restore CA2255
+    internal static void RegisterKind() => SpecTypes.Register<PrefixSpec, MetadataSpec>("meco-metadata");
 }

@@ -1,53 +1,61 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using ResearchKit.Tokenization;
 
 namespace ResearchKit.Packing;
 
-/// <summary>Where a packer is: the epoch (which shuffle), the document cursor in that epoch's order and the token
-/// offset inside that document. The shuffle of each epoch is derived from (seed, epoch), so this is all it needs.</summary>
-public readonly record struct PackerState(int Epoch, int Cursor, int Offset);
-
 /// <summary>
-/// Random concatenation packing: each epoch shuffles the documents (seeded), lays them end to end as
-/// [prefix][body][EOS] and cuts the stream into windows of T+1 tokens, recording where documents start.
-/// Prefix tokens (MeCo metadata) are kept only when asked, and are never prediction targets.
-/// Documents with an empty body are skipped (a dropped document is not an EOS).
+/// Concatenation packing: each epoch takes the documents in order (shuffled with a seed per epoch, or as given: an
+/// upstream order such as ICLM's traversal), lays them end to end as [prefix][body][EOS] and cuts the stream into
+/// windows of T+1 tokens, recording where documents start. Prefix tokens are never prediction targets; with
+/// <see cref="PackerOptions.RepeatPrefix"/> a document that continues into the next window gets its prefix again at
+/// that window's start. Documents with an empty body are skipped (a dropped document is not an EOS).
 /// </summary>
-public sealed class ConcatPacker
+public sealed class ConcatPacker : IPacker
 {
+    /// <summary>Where the packer is: the epoch (which shuffle), the document cursor in that epoch's order, and how
+    /// many body tokens (EOS included) and prefix tokens of the current document are already emitted.</summary>
+    public readonly record struct Position(int Epoch, int Cursor, int Body, int Prefix);
+
     readonly ITokenDataset _data;
     readonly int[] _documents;
     readonly int _window;
-    readonly bool _prefixes;
     readonly ulong _seed;
     readonly bool _shuffle;
+    readonly PackerOptions _options;
     int[] _order = [];
-    int _epoch = -1, _cursor, _offset;
+    Position _at = new(-1, 0, 0, 0);
 
+    /// <param name="documents">Document indices in the order to use (a domain's stream, an ICLM order); null = all, in dataset order.</param>
     /// <param name="windowLength">T+1 tokens per window.</param>
-    /// <param name="documents">A subset of document indices (a domain's stream); null = all.</param>
-    /// <param name="shuffle">False keeps dataset order (evaluation).</param>
-    public ConcatPacker(ITokenDataset data, int windowLength, bool includePrefixes, ulong seed, IEnumerable<int>? documents = null, bool shuffle = true)
+    /// <param name="shuffle">Shuffle the documents each epoch; false keeps <paramref name="documents"/>' order (evaluation, ICLM, clusters).</param>
+    public ConcatPacker(ITokenDataset data, int windowLength, ulong seed, PackerOptions? options = null, IEnumerable<int>? documents = null, bool shuffle = true)
     {
         if (windowLength < 2) throw new ArgumentOutOfRangeException(nameof(windowLength), "a window needs at least one input and one target");
         _data = data;
         _window = windowLength;
-        _prefixes = includePrefixes;
         _seed = seed;
         _shuffle = shuffle;
+        _options = options ?? new PackerOptions();
+        IncludePrefixes = _options.IncludePrefixes;
         _documents = (documents ?? Enumerable.Range(0, data.DocumentCount)).Where(d => data.Body(d).Length > 0).ToArray();
         if (_documents.Length == 0) throw new ArgumentException("the packer has no documents with tokens", nameof(data));
-        Restore(new PackerState(0, 0, 0));
+        Restore(new Position(0, 0, 0, 0));
     }
 
-    public PackerState State => new(_epoch, _cursor, _offset);
+    public bool IncludePrefixes { get; set; }
     public int DocumentCount => _documents.Length;
+    public PackerStats Stats { get; } = new();
+    public Position At => _at;
+    public JsonNode State => JsonSerializer.SerializeToNode(_at)!;
+    public void Restore(JsonNode state) => Restore(state.Deserialize<Position>());
 
-    public void Restore(PackerState state)
+    public void Restore(Position at)
     {
-        if (state.Epoch != _epoch) _order = OrderOf(state.Epoch);
-        if (state.Cursor < 0 || state.Cursor > _order.Length || state.Offset < 0)
-            throw new ArgumentOutOfRangeException(nameof(state), $"packer state {state} does not fit {_order.Length} documents");
-        (_epoch, _cursor, _offset) = (state.Epoch, state.Cursor, state.Offset);
+        if (at.Epoch != _at.Epoch) _order = OrderOf(at.Epoch);
+        if (at.Cursor < 0 || at.Cursor > _order.Length || at.Body < 0 || at.Prefix < 0)
+            throw new ArgumentOutOfRangeException(nameof(at), $"packer position {at} does not fit {_order.Length} documents");
+        _at = at;
     }
 
     int[] OrderOf(int epoch)
@@ -57,48 +65,57 @@ public sealed class ConcatPacker
         return order;
     }
 
-    /// <summary>The next window; epochs roll over forever.</summary>
     public PackedWindow Next() => Fill(wrap: true)!;
 
-    /// <summary>The next window of the current epoch, the last one padded with untrainable EOS; null when the epoch is done.</summary>
-    public PackedWindow? NextInEpoch() => _cursor >= _order.Length ? null : Fill(wrap: false);
+    public PackedWindow? NextInEpoch() => _at.Cursor >= _order.Length ? null : Fill(wrap: false);
 
     PackedWindow? Fill(bool wrap)
     {
-        var w = new PackedWindow(new int[_window], new bool[_window], new int[_window], new int[_window]);
+        var w = new PackedWindow(_window);
         int filled = 0, segment = -1;
+        var (epoch, cursor, body, prefixDone) = _at;
         while (filled < _window)
         {
-            if (_cursor >= _order.Length)
+            if (cursor >= _order.Length)
             {
                 if (!wrap) break;
-                Restore(new PackerState(_epoch + 1, 0, 0));
+                Restore(new Position(epoch + 1, 0, 0, 0));
+                (epoch, cursor, body, prefixDone) = _at;
             }
-            int doc = _order[_cursor];
-            var prefix = _prefixes ? _data.Prefix(doc) : [];
-            var body = _data.Body(doc);
-            int length = prefix.Length + body.Length + 1;
-            int take = Math.Min(length - _offset, _window - filled);
+            int doc = _order[cursor];
+            var prefix = IncludePrefixes ? _data.Prefix(doc) : [];
+            var tokens = _data.Body(doc);
+            bool continuing = body > 0 || prefixDone > 0;
+            // The prefix goes before the body: at the document's start (possibly finishing a prefix cut by the last
+            // window), or again at the start of a continuation window when asked to repeat it.
+            bool repeat = filled == 0 && continuing && _options.RepeatPrefix && prefix.Length > 0;
+            if (repeat)
+            {
+                if (prefix.Length + 2 > _window)
+                    throw new ArgumentException($"document {doc}: a prefix of {prefix.Length} tokens leaves no room to repeat it in windows of {_window} tokens");
+                prefixDone = 0;
+            }
+            else if (body > 0) prefixDone = prefix.Length;
+            if (!continuing) Stats.Documents++;
             segment++;
             int domain = _data.DomainOf(doc);
-            for (int i = 0; i < take; i++)
+            bool prefixInView = prefix.Length > 0 && prefixDone == 0;
+            for (; prefixDone < prefix.Length && filled < _window; prefixDone++, filled++)
+                w.Set(filled, prefix[prefixDone], trainable: false, segment, domain, prefixInView: false);
+            prefixInView &= prefixDone == prefix.Length;
+            for (; body <= tokens.Length && filled < _window; body++, filled++)
             {
-                int at = _offset + i, slot = filled + i;
-                bool inPrefix = at < prefix.Length;
-                w.Tokens[slot] = inPrefix ? prefix[at] : at - prefix.Length < body.Length ? body[at - prefix.Length] : _data.EndOfText;
-                w.Trainable[slot] = !inPrefix;
-                w.Segments[slot] = segment;
-                w.Domains[slot] = domain;
+                bool eos = body == tokens.Length;
+                w.Set(filled, eos ? _data.EndOfText : tokens[body], trainable: !eos || _options.TrainEndOfText, segment, domain, prefixInView);
             }
-            filled += take;
-            _offset += take;
-            if (_offset == length) { _cursor++; _offset = 0; }
+            if (body > tokens.Length) { cursor++; body = 0; prefixDone = 0; }
+            else if (!continuing) Stats.DocumentsCut++;   // the window is full and this document goes on
         }
-        for (int slot = filled; slot < _window; slot++)
-        {
-            w.Tokens[slot] = _data.EndOfText;
-            w.Segments[slot] = segment + 1;
-        }
+        _at = new Position(epoch, cursor, body, prefixDone);
+        for (int slot = filled; slot < _window; slot++) w.Set(slot, _data.EndOfText, trainable: false, segment + 1, 0, prefixInView: false);
+        Stats.Windows++;
+        Stats.Tokens += _window;
+        Stats.PaddingTokens += _window - filled;
         return w;
     }
 }

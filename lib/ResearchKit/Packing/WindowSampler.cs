@@ -1,51 +1,72 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using ResearchKit.Tokenization;
 
 namespace ResearchKit.Packing;
 
-/// <summary>A sampler's position: each packer's state and the domain-draw generator.</summary>
-public sealed record SamplerState(PackerState[] Packers, ulong Rng);
-
 /// <summary>
 /// Draws training windows. Natural proportions: one packer over every document (domains mix as they come).
 /// Domain weights (e.g. DoReMi's output): each window first draws a domain by weight, then takes that domain's
-/// next window from its own packer, so every window holds one domain. Seeded and resumable.
+/// next window from its own packer, so every window holds one domain. Seeded and resumable; the weights may change
+/// between training phases while every domain's stream continues.
 /// </summary>
-public sealed class WindowSampler
+public sealed class WindowSampler : IWindowSource
 {
-    readonly ConcatPacker[] _packers;
-    readonly double[]? _cumulative;
+    sealed record SamplerState(JsonNode?[] Packers, ulong Rng);
+
+    readonly IPacker?[] _packers;
+    readonly IReadOnlyList<string> _domains;
+    readonly bool _perDomain;
+    double[]? _cumulative;
     readonly SeededRandom _rng;
 
     /// <param name="domainWeights">One weight per domain of <paramref name="data"/> (any positive scale); null = natural proportions.</param>
-    /// <param name="shuffle">False keeps the dataset's document order within each stream.</param>
-    public WindowSampler(ITokenDataset data, int windowLength, bool includePrefixes, ulong seed, IReadOnlyList<double>? domainWeights = null, bool shuffle = true)
+    /// <param name="order">Document indices in the order to pack (an upstream order); null = the dataset's documents.</param>
+    public WindowSampler(ITokenDataset data, int windowLength, PackingSpec packing, PackerOptions options, ulong seed,
+        IReadOnlyList<double>? domainWeights = null, IReadOnlyList<int>? order = null)
     {
         _rng = new SeededRandom(SeededRandom.Derive(seed, 0xD0));
+        _domains = data.Domains;
+        var documents = order ?? Enumerable.Range(0, data.DocumentCount).ToArray();
+        foreach (var d in documents)
+            if ((uint)d >= (uint)data.DocumentCount) throw new ArgumentException($"the document order names document {d}; the dataset has {data.DocumentCount}", nameof(order));
         if (domainWeights is null)
         {
-            _packers = [new ConcatPacker(data, windowLength, includePrefixes, seed, shuffle: shuffle)];
+            _packers = [packing.Build(data, documents, windowLength, seed, options)];
             return;
         }
-        if (domainWeights.Count != data.Domains.Count)
-            throw new ArgumentException($"{domainWeights.Count} domain weights for {data.Domains.Count} domains ({string.Join(", ", data.Domains)})", nameof(domainWeights));
-        if (domainWeights.Any(w => w < 0 || !double.IsFinite(w)) || domainWeights.Sum() <= 0)
-            throw new ArgumentException($"domain weights must be finite, non-negative and not all zero: [{string.Join(", ", domainWeights)}]", nameof(domainWeights));
-        var byDomain = Enumerable.Range(0, data.DocumentCount).Where(d => data.Body(d).Length > 0).ToLookup(data.DomainOf);
-        _packers = new ConcatPacker[data.Domains.Count];
-        _cumulative = new double[data.Domains.Count];
-        double total = domainWeights.Sum(), running = 0;
+        var byDomain = documents.Where(d => data.Body(d).Length > 0).ToLookup(data.DomainOf);
+        _packers = new IPacker?[data.Domains.Count];
+        _perDomain = true;
         for (int d = 0; d < _packers.Length; d++)
-        {
-            running += domainWeights[d] / total;
-            _cumulative[d] = running;
-            if (domainWeights[d] > 0 && !byDomain[d].Any())
-                throw new ArgumentException($"domain '{data.Domains[d]}' has weight {domainWeights[d]} but no documents with tokens", nameof(domainWeights));
             if (byDomain[d].Any())
-                _packers[d] = new ConcatPacker(data, windowLength, includePrefixes, SeededRandom.Derive(seed, (ulong)d + 1), byDomain[d], shuffle);
-        }
+                _packers[d] = packing.Build(data, byDomain[d].ToArray(), windowLength, SeededRandom.Derive(seed, (ulong)d + 1), options);
+        SetDomainWeights(domainWeights);
     }
 
-    public PackedWindow Next() => _cumulative is null ? _packers[0].Next() : _packers[DrawDomain()].Next();
+    /// <summary>Changes the domain weights from the next window on (a training phase); each domain's stream continues.</summary>
+    public void SetDomainWeights(IReadOnlyList<double> weights)
+    {
+        if (!_perDomain)
+            throw new InvalidOperationException("this sampler draws natural proportions from one stream; domain weights need a sampler built with weights");
+        if (weights.Count != _domains.Count)
+            throw new ArgumentException($"{weights.Count} domain weights for {_domains.Count} domains ({string.Join(", ", _domains)})", nameof(weights));
+        if (weights.Any(w => w < 0 || !double.IsFinite(w)) || weights.Sum() <= 0)
+            throw new ArgumentException($"domain weights must be finite, non-negative and not all zero: [{string.Join(", ", weights)}]", nameof(weights));
+        for (int d = 0; d < weights.Count; d++)
+            if (weights[d] > 0 && _packers[d] is null)
+                throw new ArgumentException($"domain '{_domains[d]}' has weight {weights[d]} but no documents with tokens", nameof(weights));
+        double total = weights.Sum(), running = 0;
+        _cumulative = weights.Select(w => running += w / total).ToArray();
+    }
+
+    public bool IncludePrefixes
+    {
+        get => _packers.First(p => p is not null)!.IncludePrefixes;
+        set { foreach (var p in _packers) if (p is not null) p.IncludePrefixes = value; }
+    }
+
+    public PackedWindow Next() => _cumulative is null ? _packers[0]!.Next() : _packers[DrawDomain()]!.Next();
 
     int DrawDomain()
     {
@@ -55,12 +76,14 @@ public sealed class WindowSampler
         return Array.FindLastIndex(_packers, p => p is not null); // u landed in the rounding gap above the last sum
     }
 
-    public SamplerState State => new(_packers.Select(p => p?.State ?? default).ToArray(), _rng.State);
+    public JsonNode State => JsonSerializer.SerializeToNode(new SamplerState(_packers.Select(p => p?.State).ToArray(), _rng.State))!;
 
-    public void Restore(SamplerState state)
+    public void Restore(JsonNode state)
     {
-        if (state.Packers.Length != _packers.Length) throw new ArgumentException($"sampler state has {state.Packers.Length} packers, this sampler {_packers.Length}");
-        for (int i = 0; i < _packers.Length; i++) _packers[i]?.Restore(state.Packers[i]);
-        _rng.State = state.Rng;
+        var s = state.Deserialize<SamplerState>() ?? throw new ArgumentException("empty sampler state");
+        if (s.Packers.Length != _packers.Length) throw new ArgumentException($"sampler state has {s.Packers.Length} packers, this sampler {_packers.Length}");
+        for (int i = 0; i < _packers.Length; i++)
+            if (_packers[i] is { } p && s.Packers[i] is { } ps) p.Restore(ps);
+        _rng.State = s.Rng;
     }
 }

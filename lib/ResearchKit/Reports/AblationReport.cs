@@ -37,7 +37,7 @@ public static class AblationReport
             if (results.Columns.IndexOf("arm") < 0) throw new DataFormatException(resultsPath, null, "arm", "missing: results need one row per arm with an 'arm' column");
             page.Table(results);
             // A chart per metric that differs between arms (equal token budgets or parameter counts need no chart).
-            foreach (var metric in results.Columns.Where(c => c.Name != "arm" && c.IsNumericColumn()))
+            foreach (var metric in results.Columns.Where(c => c.Name is not "arm" and not "seeds" && !c.Name.EndsWith("_std") && !c.Name.EndsWith("_ci95") && c.IsNumericColumn()))
                 if (Enumerable.Range(0, (int)results.Rows.Count).Select(r => metric[r]).Distinct().Count() > 1)
                     page.Chart(Charts.Bars(results, "arm", metric.Name, title: metric.Name));
         }

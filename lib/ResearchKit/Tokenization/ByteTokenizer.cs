@@ -12,6 +12,8 @@ public sealed class ByteTokenizer : TextTokenizer
     public override int VocabSize => 257;
     public override int EndOfText => 256;
 
+    public override int[] TokenByteLengths() => [.. Enumerable.Repeat(1, 256), 0];
+
     public override int[] Encode(string text)
     {
         var ids = new int[Encoding.UTF8.GetByteCount(text)];

@@ -45,6 +45,13 @@ public sealed class CompactTokenizer : TextTokenizer
     public override int VocabSize => _toBase.Length + 2;
     public override int EndOfText => _toBase.Length;
 
+    /// <summary>The base ids' byte lengths; end-of-text 0, unknown 3 (it decodes to U+FFFD).</summary>
+    public override int[] TokenByteLengths()
+    {
+        var baseLengths = _base.TokenByteLengths();
+        return [.. _toBase.Select(b => baseLengths[b]), 0, 3];
+    }
+
     public override int[] Encode(string text)
     {
         var ids = _base.Encode(text);

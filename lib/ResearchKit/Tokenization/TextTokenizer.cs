@@ -11,4 +11,8 @@ public abstract class TextTokenizer
     public abstract int EndOfText { get; }
     public abstract int[] Encode(string text);
     public abstract string Decode(ReadOnlySpan<int> ids);
+
+    /// <summary>UTF-8 bytes of text each id stands for (0 for special ids such as end-of-text): the denominator of bits
+    /// per byte, which compares models across tokenizers.</summary>
+    public abstract int[] TokenByteLengths();
 }

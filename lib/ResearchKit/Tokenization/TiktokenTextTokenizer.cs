@@ -27,6 +27,7 @@ public sealed class TiktokenTextTokenizer : TextTokenizer
         EndOfText = specials[EndOfTextToken];
         // tiktoken numbers its special tokens after every ordinary rank (cl100k: 100277 ids, o200k: 200019).
         VocabSize = specials.Values.Max() + 1;
+        _byteLengths = new Lazy<int[]>(ReadByteLengths);
     }
 
     /// <summary>The tokenizer for an encoding ("cl100k_base", "o200k_base"); loaded once per process.</summary>
@@ -36,6 +37,34 @@ public sealed class TiktokenTextTokenizer : TextTokenizer
     public override string Name { get; }
     public override int VocabSize { get; }
     public override int EndOfText { get; }
+
+    /// <summary>From the encoding's rank table shipped inside the Microsoft.ML.Tokenizers.Data package, since the
+    /// tokenizer keeps its byte table private. Special tokens count 0 bytes.</summary>
+    public override int[] TokenByteLengths() => (int[])_byteLengths.Value.Clone();
+
+    readonly Lazy<int[]> _byteLengths;
+
+    int[] ReadByteLengths()
+    {
+        var package = Name switch { "cl100k_base" => "Cl100kBase", "o200k_base" => "O200kBase", _ => throw new InvalidOperationException($"no rank file known for {Name}") };
+        var assembly = System.Reflection.Assembly.Load($"Microsoft.ML.Tokenizers.Data.{package}");
+        using var resource = assembly.GetManifestResourceStream($"{Name}.tiktoken.deflate")
+            ?? throw new InvalidOperationException($"Microsoft.ML.Tokenizers.Data.{package} has no {Name}.tiktoken.deflate resource");
+        using var reader = new StreamReader(new System.IO.Compression.DeflateStream(resource, System.IO.Compression.CompressionMode.Decompress));
+        // The packaged table: a "Capacity: N" line, then one base64 token per line whose id is its line number
+        // (the plain .tiktoken layout, "token id" per line, is read too).
+        var lengths = new int[VocabSize];
+        int rank = 0;
+        while (reader.ReadLine() is { } line)
+        {
+            if (line.Length == 0 || line.StartsWith("Capacity:", StringComparison.Ordinal)) continue;
+            int space = line.IndexOf(' ');
+            int id = space > 0 ? int.Parse(line.AsSpan(space + 1), System.Globalization.CultureInfo.InvariantCulture) : rank;
+            lengths[id] = Convert.FromBase64String(space > 0 ? line[..space] : line).Length;
+            rank++;
+        }
+        return lengths;   // special ids were never in the rank file: 0
+    }
 
     public override int[] Encode(string text)
     {

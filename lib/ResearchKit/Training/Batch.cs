@@ -19,6 +19,10 @@ public sealed class Batch : IDisposable
     public Tensor? AttentionMask { get; init; }        // [B, 1, T, T] bool
 
     public long TokenCount => Tokens.numel();
+    /// <summary>Targets that carry loss (the mask's sum), counted on the host while the batch was built.</summary>
+    public long TrainedTargets { get; init; }
+    /// <summary>Of <see cref="TrainedTargets"/>, those whose document prefix is in the window before them.</summary>
+    public long PrefixedTargets { get; init; }
 
     /// <summary>Builds a batch from windows of T+1 tokens. With <paramref name="documentMask"/>, a document's last
     /// token never predicts the next document's first token: that target is masked.</summary>
@@ -31,6 +35,7 @@ public sealed class Batch : IDisposable
         var domains = new long[b * t];
         var positions = documentMask ? new long[b * t] : null;
         var segments = documentMask ? new long[b * t] : null;
+        long trained = 0, prefixed = 0;
         for (int r = 0; r < b; r++)
         {
             var w = windows[r];
@@ -42,7 +47,9 @@ public sealed class Batch : IDisposable
                 tokens[k] = w.Tokens[i];
                 targets[k] = w.Tokens[i + 1];
                 bool sameDocument = w.Segments[i] == w.Segments[i + 1];
-                mask[k] = w.Trainable[i + 1] && (sameDocument || !documentMask) ? 1f : 0f;
+                bool counted = w.Trainable[i + 1] && (sameDocument || !documentMask);
+                mask[k] = counted ? 1f : 0f;
+                if (counted) { trained++; if (w.PrefixInView[i + 1]) prefixed++; }
                 domains[k] = w.Domains[i + 1];
                 if (documentMask)
                 {
@@ -68,6 +75,8 @@ public sealed class Batch : IDisposable
             Domains = torch.tensor(domains, [b, t], device: device),
             Positions = pos,
             AttentionMask = attention,
+            TrainedTargets = trained,
+            PrefixedTargets = prefixed,
         };
     }
 

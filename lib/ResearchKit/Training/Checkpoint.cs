@@ -1,16 +1,16 @@
 using System.Text.Json;
-using ResearchKit.DoReMi;
-using ResearchKit.Packing;
+using System.Text.Json.Nodes;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace ResearchKit.Training;
 
-/// <summary>Everything besides the tensors that a resumed run needs: where training, the data and the domain
-/// weights were, the parameter layout, the metrics so far and the CPU RNG state (dropout).</summary>
+/// <summary>Everything besides the tensors that a resumed run needs: the parameter layout, the step, the named states
+/// of the run's parts (<c>data</c>: the window source's position; <c>objective</c>: e.g. DoReMi's domain weights),
+/// the metrics so far and the CPU RNG state (dropout).</summary>
 internal sealed record CheckpointHeader(
     GptConfig Model, string DType, int Step, long OptimizerSteps, IReadOnlyList<FlatAdamW.Slot> Layout,
-    SamplerState[] Samplers, DomainWeightState? DomainWeights, IReadOnlyList<StepMetrics> Metrics, string TorchRngState);
+    JsonObject States, IReadOnlyList<StepMetrics> Metrics, string TorchRngState);
 
 /// <summary>
 /// One file per run: a JSON header, then the flat parameter buffer and the two AdamW moment buffers as raw bytes.
@@ -19,14 +19,14 @@ internal sealed record CheckpointHeader(
 public static class Checkpoint
 {
     public const string FileName = "checkpoint.bin";
-    const string Magic = "ResearchKit checkpoint v1";
+    const string Magic = "ResearchKit checkpoint v2";
 
     internal static void Save(string path, CheckpointHeader header, FlatAdamW optimizer) =>
         AtomicFile.Write(path, (Stream s) =>
         {
             using var w = new BinaryWriter(s);
             w.Write(Magic);
-            w.Write(JsonSerializer.Serialize(header));
+            w.Write(JsonSerializer.Serialize(header, KitJson.Files));
             foreach (var t in new[] { optimizer.Parameters, optimizer.ExpAvg, optimizer.ExpAvgSq }) WriteTensor(w, t);
         });
 
@@ -41,6 +41,13 @@ public static class Checkpoint
             using (var loaded = ReadTensor(path, r, field, t.dtype, t.numel())) t.copy_(loaded);
         optimizer.RestoreState(header.OptimizerSteps);
         return header;
+    }
+
+    /// <summary>The per-step metrics stored in a checkpoint (every step up to it, including those before a resume).</summary>
+    public static IReadOnlyList<StepMetrics> ReadMetrics(string path)
+    {
+        using var r = new BinaryReader(File.OpenRead(path));
+        return ReadHeader(path, r).Metrics;
     }
 
     /// <summary>Reads only the model shape stored in a checkpoint.</summary>
@@ -79,8 +86,11 @@ public static class Checkpoint
     {
         try
         {
-            if (r.ReadString() != Magic) throw new DataFormatException(path, null, null, "not a ResearchKit checkpoint");
-            return JsonSerializer.Deserialize<CheckpointHeader>(r.ReadString())
+            var magic = r.ReadString();
+            if (magic != Magic)
+                throw new DataFormatException(path, null, null, magic.StartsWith("ResearchKit checkpoint", StringComparison.Ordinal)
+                    ? $"written as '{magic}'; this kit reads '{Magic}': retrain, or use the kit version that wrote it" : "not a ResearchKit checkpoint");
+            return JsonSerializer.Deserialize<CheckpointHeader>(r.ReadString(), KitJson.Files)
                 ?? throw new DataFormatException(path, null, "header", "empty checkpoint header");
         }
         catch (Exception e) when (e is EndOfStreamException or JsonException or IOException)

@@ -33,18 +33,3 @@ public sealed record LrSchedule(ScheduleKind Kind = ScheduleKind.Cosine, int War
         }
     }
 }
-
-/// <summary>A change of data stream at a fraction of training (MeCo's cooldown drops metadata prefixes for the last 10%).
-/// Optimizer state and the LR schedule carry on unchanged.</summary>
-/// <param name="AtFraction">Fraction of total steps after which the switch happens (0.9 = last 10% on the new data).</param>
-/// <param name="Data">Data settings from the switch on.</param>
-public sealed record PhaseSwitch(double AtFraction, DataConfig Data)
-{
-    /// <summary>The first step trained on the new data: round(total·fraction), clamped to [0, total].
-    /// MeCo: 40,000 steps at 0.9 gives 36,000.</summary>
-    public static int SwitchStep(int totalSteps, double atFraction)
-    {
-        if (atFraction is < 0 or > 1 || double.IsNaN(atFraction)) throw new ArgumentOutOfRangeException(nameof(atFraction), "a switch fraction lies in [0, 1]");
-        return (int)Math.Clamp(Math.Round(totalSteps * atFraction, MidpointRounding.AwayFromZero), 0, totalSteps);
-    }
-}

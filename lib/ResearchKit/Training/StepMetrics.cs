@@ -4,27 +4,33 @@ using Microsoft.Data.Analysis;
 
 namespace ResearchKit.Training;
 
-/// <summary>What one optimizer step did. <see cref="DomainWeights"/> is α_t for Group-DRO runs, else null.</summary>
-public sealed record StepMetrics(int Step, int Phase, double Loss, double Lr, double GradNorm, long Tokens, double TokensPerSecond, double Mfu, double[]? DomainWeights = null)
+/// <summary>What one optimizer step did. <see cref="Tokens"/> counts window tokens so far, <see cref="TrainedTokens"/>
+/// the targets that carried loss, <see cref="PrefixedTokens"/> those of them whose document prefix (MeCo metadata) was
+/// in view. <see cref="Extras"/> holds the objective's per-step scalars (e.g. DoReMi's <c>w_&lt;domain&gt;</c>).</summary>
+public sealed record StepMetrics(int Step, int Phase, double Loss, double Lr, double GradNorm, long Tokens, long TrainedTokens, long PrefixedTokens,
+                                 double TokensPerSecond, double Mfu, IReadOnlyDictionary<string, double>? Extras = null)
 {
-    /// <summary>Writes metrics as CSV (one column per domain weight, named w_&lt;domain&gt;) atomically.</summary>
-    public static void WriteCsv(string path, IReadOnlyList<StepMetrics> metrics, IReadOnlyList<string> domains)
+    static readonly string[] Columns = ["step", "phase", "loss", "lr", "grad_norm", "tokens", "trained_tokens", "prefixed_tokens", "tokens_per_second", "mfu"];
+
+    static List<string> ExtraNames(IReadOnlyList<StepMetrics> metrics) =>
+        metrics.SelectMany(m => m.Extras?.Keys ?? []).Distinct().ToList();
+
+    /// <summary>Writes metrics as CSV (one column per extra, in first-seen order) atomically.</summary>
+    public static void WriteCsv(string path, IReadOnlyList<StepMetrics> metrics)
     {
-        var sb = new StringBuilder("step,phase,loss,lr,grad_norm,tokens,tokens_per_second,mfu");
-        bool weights = metrics.Any(m => m.DomainWeights is not null);
-        if (weights) foreach (var d in domains) sb.Append(",w_").Append(Quote(d));
-        sb.Append('\n');
+        var extras = ExtraNames(metrics);
+        var sb = new StringBuilder(string.Join(',', Columns.Concat(extras.Select(Quote)))).Append('\n');
         foreach (var m in metrics)
         {
-            sb.Append(CultureInfo.InvariantCulture, $"{m.Step},{m.Phase},{m.Loss:R},{m.Lr:R},{m.GradNorm:R},{m.Tokens},{m.TokensPerSecond:R},{m.Mfu:R}");
-            if (weights) foreach (var w in m.DomainWeights ?? new double[domains.Count]) sb.Append(CultureInfo.InvariantCulture, $",{w:R}");
+            sb.Append(CultureInfo.InvariantCulture, $"{m.Step},{m.Phase},{m.Loss:R},{m.Lr:R},{m.GradNorm:R},{m.Tokens},{m.TrainedTokens},{m.PrefixedTokens},{m.TokensPerSecond:R},{m.Mfu:R}");
+            foreach (var e in extras) sb.Append(CultureInfo.InvariantCulture, $",{(m.Extras?.TryGetValue(e, out var v) == true ? v : double.NaN):R}");
             sb.Append('\n');
         }
         AtomicFile.WriteAllText(path, sb.ToString());
     }
 
     /// <summary>Metrics as a DataFrame (same columns as the CSV) for notebooks and charts.</summary>
-    public static DataFrame ToDataFrame(IReadOnlyList<StepMetrics> metrics, IReadOnlyList<string> domains)
+    public static DataFrame ToDataFrame(IReadOnlyList<StepMetrics> metrics)
     {
         var frame = new DataFrame(
             new Int32DataFrameColumn("step", metrics.Select(m => m.Step)),
@@ -33,11 +39,12 @@ public sealed record StepMetrics(int Step, int Phase, double Loss, double Lr, do
             new DoubleDataFrameColumn("lr", metrics.Select(m => m.Lr)),
             new DoubleDataFrameColumn("grad_norm", metrics.Select(m => m.GradNorm)),
             new Int64DataFrameColumn("tokens", metrics.Select(m => m.Tokens)),
+            new Int64DataFrameColumn("trained_tokens", metrics.Select(m => m.TrainedTokens)),
+            new Int64DataFrameColumn("prefixed_tokens", metrics.Select(m => m.PrefixedTokens)),
             new DoubleDataFrameColumn("tokens_per_second", metrics.Select(m => m.TokensPerSecond)),
             new DoubleDataFrameColumn("mfu", metrics.Select(m => m.Mfu)));
-        if (metrics.Any(m => m.DomainWeights is not null))
-            for (int d = 0; d < domains.Count; d++)
-                frame.Columns.Add(new DoubleDataFrameColumn("w_" + domains[d], metrics.Select(m => m.DomainWeights?[d] ?? double.NaN)));
+        foreach (var e in ExtraNames(metrics))
+            frame.Columns.Add(new DoubleDataFrameColumn(e, metrics.Select(m => m.Extras?.TryGetValue(e, out var v) == true ? v : double.NaN)));
         return frame;
     }
 

@@ -22,7 +22,7 @@ public static class TrainBench
     public static BenchResult Run(TrainConfig config, int steps = 20, int warmup = 5, IProgress<WorkProgress>? progress = null)
     {
         if (steps <= 0 || warmup < 0) throw new ArgumentException($"steps ({steps}) must be positive and warmup ({warmup}) non-negative");
-        using var engine = new TrainingEngine(config with { GroupDro = null }, domainCount: 1);
+        using var engine = new TrainingEngine(config with { Objective = new NextTokenObjective() }, domains: ["bench"]);
         var device = engine.Device;
         var generator = new Generator((ulong)config.Seed, device);
         int b = config.BatchSize, t = config.Model.Context;

@@ -1,21 +1,11 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using ResearchKit.DoReMi;
 
 namespace ResearchKit.Training;
 
 /// <summary>Fp32: CPU and exact runs. Bf16Mixed: fp32 master weights and optimizer, bf16 matmuls (CUDA).
 /// Bf16Pure: weights, gradients and moments all bf16 (half the memory, less exact).</summary>
 public enum Precision { Fp32, Bf16Mixed, Bf16Pure }
-
-/// <summary>What a training window looks like and how windows are drawn.</summary>
-/// <param name="DocumentMask">Block-diagonal causal attention, RoPE positions restarting per document and no
-/// target across a document border. False = plain causal attention across documents (ICLM, DoReMi).</param>
-/// <param name="Prefixes">Keep the datasets' loss-masked prefixes (MeCo metadata); false drops them.</param>
-/// <param name="DomainWeights">Sampling weight per domain (DoReMi output); null = natural proportions.</param>
-/// <param name="Shuffle">Shuffle documents each epoch (random concat). False keeps the dataset's order, for
-/// orderings made upstream (ICLM traversal, cluster concat).</param>
-public sealed record DataConfig(bool DocumentMask = true, bool Prefixes = true, IReadOnlyList<double>? DomainWeights = null, bool Shuffle = true);
 
 /// <summary>Training recipe as data. Derive variants with <c>with { }</c>; presets <see cref="Tiny"/> and <see cref="Gpu"/>.</summary>
 public sealed record TrainConfig
@@ -25,27 +15,28 @@ public sealed record TrainConfig
     public int BatchSize { get; init; } = 16;
     public int GradAccumulation { get; init; } = 1;
     public int Steps { get; init; } = 200;
+    /// <summary>Seeds the initial weights and the data order.</summary>
     public int Seed { get; init; } = 1234;
     /// <summary>cpu, cuda, cuda:N or auto.</summary>
-    public string Device { get; init; } = "cpu";
+    [NotHashed] public string Device { get; init; } = "cpu";
     public Precision Precision { get; init; } = Precision.Fp32;
     public OptimizerConfig Optimizer { get; init; } = new();
     public LrSchedule Schedule { get; init; } = new();
     public DataConfig Data { get; init; } = new();
-    /// <summary>Switch to other data at a fraction of the steps (MeCo cooldown); null = one phase.</summary>
-    public PhaseSwitch? Cooldown { get; init; }
-    /// <summary>Group DRO (DoReMi proxy) instead of the plain masked next-token loss.</summary>
-    public GroupDroConfig? GroupDro { get; init; }
+    /// <summary>Data changes from a fraction of training on, in order (MeCo's cooldown); the stream continues across them.</summary>
+    public IReadOnlyList<PhaseSpec> Phases { get; init; } = [];
+    /// <summary>What the model minimises: next-token loss, or Group DRO for a DoReMi proxy.</summary>
+    public ObjectiveSpec Objective { get; init; } = new NextTokenObjective();
     /// <summary>Checkpoints and metrics go here; null = keep nothing on disk.</summary>
-    public string? OutputDirectory { get; init; }
+    [NotHashed] public string? OutputDirectory { get; init; }
     /// <summary>Save a checkpoint every N steps (and always at the end); 0 = only at the end.</summary>
-    public int CheckpointEvery { get; init; }
+    [NotHashed] public int CheckpointEvery { get; init; }
     /// <summary>Continue from OutputDirectory/checkpoint.bin when it exists.</summary>
-    public bool Resume { get; init; } = true;
+    [NotHashed] public bool Resume { get; init; } = true;
     /// <summary>Stop (with a checkpoint) after this many steps of the schedule: time-sliced jobs; null = run to <see cref="Steps"/>.</summary>
-    public int? StopAfterStep { get; init; }
+    [NotHashed] public int? StopAfterStep { get; init; }
     /// <summary>Peak bf16 dense FLOP/s of the device for MFU (H100 SXM: 989e12); CPU runs report MFU against this too.</summary>
-    public double PeakFlops { get; init; } = 989e12;
+    [NotHashed] public double PeakFlops { get; init; } = 989e12;
 
     [JsonIgnore] public long TokensPerStep => (long)BatchSize * GradAccumulation * Model.Context;
 
@@ -80,22 +71,14 @@ public sealed record TrainConfig
         _ => throw new ArgumentException($"unknown preset '{name}' (tiny, gpu)", nameof(name)),
     };
 
-    static readonly JsonSerializerOptions Json = new()
-    {
-        WriteIndented = true,
-        PropertyNameCaseInsensitive = true,
-        Converters = { new JsonStringEnumConverter() },
-        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-    };
-
-    public string ToJson() => JsonSerializer.Serialize(this, Json);
+    public string ToJson() => JsonSerializer.Serialize(this, KitJson.Files);
 
     /// <summary>Reads a config written by <see cref="ToJson"/> (or by hand); errors name the file, line and field.</summary>
     public static TrainConfig FromJsonFile(string path)
     {
         try
         {
-            return JsonSerializer.Deserialize<TrainConfig>(File.ReadAllText(path), Json)
+            return JsonSerializer.Deserialize<TrainConfig>(File.ReadAllText(path), KitJson.Files)
                 ?? throw new DataFormatException(path, null, null, "the file holds null, not a training config");
         }
         catch (JsonException e)

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using ResearchKit.DoReMi;
+using System.Text.Json.Nodes;
 using ResearchKit.Packing;
 using ResearchKit.Tokenization;
 using TorchSharp;
@@ -7,8 +7,8 @@ using TorchSharp;
 namespace ResearchKit.Training;
 
 /// <summary>The outcome of a run: the trained model (on the run's device), every step's metrics (including those
-/// before a resume), DoReMi's averaged domain weights for Group-DRO runs, and where the checkpoint is.</summary>
-public sealed record TrainResult(Gpt Model, IReadOnlyList<StepMetrics> Metrics, IReadOnlyList<double>? AverageDomainWeights, string? CheckpointPath, bool Finished);
+/// before a resume), the objective's final scalars (e.g. DoReMi's averaged domain weights), and where the checkpoint is.</summary>
+public sealed record TrainResult(Gpt Model, IReadOnlyList<StepMetrics> Metrics, IReadOnlyDictionary<string, double> Summary, string? CheckpointPath, bool Finished);
 
 /// <summary>Raised when the loss or gradient norm stops being finite; carries the metrics up to that point.</summary>
 public sealed class TrainingDivergedException(string message, IReadOnlyList<StepMetrics> metrics) : InvalidOperationException(message)
@@ -16,29 +16,23 @@ public sealed class TrainingDivergedException(string message, IReadOnlyList<Step
     public IReadOnlyList<StepMetrics> Metrics { get; } = metrics;
 }
 
-/// <summary>Runs a <see cref="TrainConfig"/> on a token dataset: sampling, packing, objective, schedule, phases,
-/// checkpoints and resume.</summary>
+/// <summary>Runs a <see cref="TrainConfig"/> on a token dataset: the window stream (packing, sampling, phases), the
+/// objective, the schedule, checkpoints and resume. Nothing here depends on which data method made the inputs.</summary>
 public static class Trainer
 {
     /// <summary>The resolved <see cref="TrainConfig"/>, written to the output directory when a run starts.</summary>
     public const string ConfigFile = "config.json";
 
-    /// <param name="cooldownData">Data for the phase after <see cref="TrainConfig.Cooldown"/>'s switch; null = the same
-    /// dataset (MeCo: the same documents, with <c>Cooldown.Data.Prefixes = false</c>).</param>
+    /// <param name="order">Document indices in the order to pack them (an upstream document order such as an ICLM
+    /// traversal; a subset after deduplication); null = every document of <paramref name="data"/>.</param>
     public static TrainResult Run(TrainConfig config, ITokenDataset data, IProgress<WorkProgress>? progress = null,
-                                  ITokenDataset? cooldownData = null, CancellationToken cancel = default)
+                                  CancellationToken cancel = default, IReadOnlyList<int>? order = null)
     {
-        Validate(config, data, cooldownData);
-        int window = config.Model.Context + 1;
-        int switchStep = config.Cooldown is { } c ? PhaseSwitch.SwitchStep(config.Steps, c.AtFraction) : config.Steps;
-        var phases = new List<(WindowSampler Sampler, DataConfig Data)>
-        {
-            (new WindowSampler(data, window, config.Data.Prefixes, (ulong)config.Seed, config.Data.DomainWeights, config.Data.Shuffle), config.Data),
-        };
-        if (config.Cooldown is { } cd)
-            phases.Add((new WindowSampler(cooldownData ?? data, window, cd.Data.Prefixes, SeededRandom.Derive((ulong)config.Seed, 1), cd.Data.DomainWeights, cd.Data.Shuffle), cd.Data));
+        Validate(config, data);
+        var source = new WindowSampler(data, config.Model.Context + 1, config.Data.Packing, config.Data.PackerOptions, (ulong)config.Seed, config.Data.DomainWeights, order);
+        var phaseStarts = config.Phases.Select(p => p.StartStep(config.Steps)).ToArray();
 
-        var engine = new TrainingEngine(config, data.Domains.Count);
+        var engine = new TrainingEngine(config, data.Domains);
         var metrics = new List<StepMetrics>();
         string? checkpoint = config.OutputDirectory is null ? null : Path.Combine(config.OutputDirectory, Checkpoint.FileName);
         if (config.OutputDirectory is { } outDir) AtomicFile.WriteAllText(Path.Combine(outDir, ConfigFile), config.ToJson()); // the resolved config beside the results
@@ -47,27 +41,35 @@ public static class Trainer
         {
             var header = Checkpoint.Restore(checkpoint, engine.Optimizer);
             if (header.Model != config.Model) throw new ArgumentException($"{checkpoint} holds a {header.Model}, the config asks for {config.Model}");
-            if (header.Samplers.Length != phases.Count)
-                throw new ArgumentException($"{checkpoint} was written by a run with {header.Samplers.Length} data phase(s), this config has {phases.Count}");
-            for (int i = 0; i < phases.Count; i++) phases[i].Sampler.Restore(header.Samplers[i]);
-            if (header.DomainWeights is { } dw) engine.GroupDro?.Update.Restore(dw);
-            using (var rng = torch.tensor(Convert.FromBase64String(header.TorchRngState), torch.ScalarType.Byte)) torch.set_rng_state(rng);
             metrics.AddRange(header.Metrics);
             start = header.Step;
+            ApplyPhases(config, source, phaseStarts, start);
+            source.Restore(header.States["data"] ?? throw new DataFormatException(checkpoint, null, "States.data", "missing: the window stream's position"));
+            if (header.States["objective"] is { } objectiveState) engine.Objective.Restore(objectiveState);
+            using var rng = torch.tensor(Convert.FromBase64String(header.TorchRngState), torch.ScalarType.Byte);
+            torch.set_rng_state(rng);
         }
+        else ApplyPhases(config, source, phaseStarts, 0);
 
         int end = Math.Min(config.Steps, config.StopAfterStep ?? config.Steps);
         double flopsPerToken = TrainingEngine.FlopsPerToken(config.Model);
-        long tokens = metrics.Count > 0 ? metrics[^1].Tokens : 0;
+        var last = metrics.Count > 0 ? metrics[^1] : null;
+        long tokens = last?.Tokens ?? 0, trained = last?.TrainedTokens ?? 0, prefixed = last?.PrefixedTokens ?? 0;
         var clock = Stopwatch.StartNew();
         int step = start;
         for (; step < end && !cancel.IsCancellationRequested; step++)
         {
-            int phase = step >= switchStep ? 1 : 0;
-            var (sampler, dataConfig) = phases[phase];
+            int phase = phaseStarts.Count(s => s <= step);
+            if (Array.IndexOf(phaseStarts, step) >= 0) ApplyPhases(config, source, phaseStarts, step);
             double lr = config.Schedule.At(step, config.Steps, config.Optimizer.Lr);
-            long before = clock.ElapsedTicks;
-            var (loss, norm) = engine.Step(() => NextBatch(sampler, dataConfig, config.BatchSize, engine.Device), lr);
+            long before = clock.ElapsedTicks, stepTrained = 0, stepPrefixed = 0;
+            var (loss, norm) = engine.Step(() =>
+            {
+                var batch = NextBatch(source, config.Data.Packing.DocumentMask, config.BatchSize, engine.Device);
+                stepTrained += batch.TrainedTargets;
+                stepPrefixed += batch.PrefixedTargets;
+                return batch;
+            }, lr);
             if (!double.IsFinite(loss) || !double.IsFinite(norm))
                 throw new TrainingDivergedException(
                     $"training diverged at step {step}: {(double.IsFinite(loss) ? $"gradient norm is {norm}" : $"loss is {loss}")} (lr {lr:G4}" +
@@ -77,51 +79,68 @@ public static class Trainer
             double seconds = (clock.ElapsedTicks - before) / (double)Stopwatch.Frequency;
             double tokPerSec = config.TokensPerStep / Math.Max(seconds, 1e-9);
             tokens += config.TokensPerStep;
-            metrics.Add(new StepMetrics(step, phase, loss, lr, norm, tokens, tokPerSec, flopsPerToken * tokPerSec / config.PeakFlops,
-                                        engine.GroupDro?.Update.Weights.ToArray()));
+            trained += stepTrained;
+            prefixed += stepPrefixed;
+            var extras = engine.Objective.StepMetrics;
+            metrics.Add(new StepMetrics(step, phase, loss, lr, norm, tokens, trained, prefixed, tokPerSec, flopsPerToken * tokPerSec / config.PeakFlops,
+                                        extras.Count == 0 ? null : new Dictionary<string, double>(extras)));
             double eta = (end - step - 1) * clock.Elapsed.TotalSeconds / (step - start + 1);
             progress?.Report(new WorkProgress("train", step + 1, config.Steps, $"loss {loss:F3} · {tokPerSec / 1000:F1}k tok/s · ETA {TimeSpan.FromSeconds(Math.Round(eta)):g}"));
             if (checkpoint is not null && config.CheckpointEvery > 0 && (step + 1) % config.CheckpointEvery == 0 && step + 1 < end)
-                Save(config, data, checkpoint, engine, phases, metrics, step + 1);
+                Save(config, checkpoint, engine, source, metrics, step + 1);
         }
-        if (checkpoint is not null && step > start) Save(config, data, checkpoint, engine, phases, metrics, step);
+        if (checkpoint is not null && step > start) Save(config, checkpoint, engine, source, metrics, step);
+        bool finished = step >= config.Steps;
+        if (finished && config.OutputDirectory is { } dir) engine.Objective.Publish(dir);
         var model = engine.Model;
-        var average = engine.GroupDro?.Update.Average.ToArray();
-        if (average is not null && config.OutputDirectory is { } dir)
-            AtomicFile.WriteAllText(Path.Combine(dir, "avg_domain_weights.json"), System.Text.Json.JsonSerializer.Serialize(
-                data.Domains.Zip(average).ToDictionary(p => p.First, p => p.Second), new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+        var summary = new Dictionary<string, double>(engine.Objective.Summary);
         engine.Dispose();
-        return new TrainResult(model, metrics, average, checkpoint, step >= config.Steps);
+        return new TrainResult(model, metrics, summary, checkpoint, finished);
     }
 
-    static Batch NextBatch(WindowSampler sampler, DataConfig data, int batchSize, torch.Device device)
+    /// <summary>Sets the data settings that hold at <paramref name="step"/>: the base config, then every phase started by then.</summary>
+    static void ApplyPhases(TrainConfig config, WindowSampler source, int[] phaseStarts, int step)
+    {
+        bool prefixes = config.Data.Prefixes;
+        var weights = config.Data.DomainWeights;
+        for (int i = 0; i < phaseStarts.Length && phaseStarts[i] <= step; i++)
+        {
+            prefixes = config.Phases[i].Prefixes ?? prefixes;
+            weights = config.Phases[i].DomainWeights ?? weights;
+        }
+        source.IncludePrefixes = prefixes;
+        if (weights is not null) source.SetDomainWeights(weights);
+    }
+
+    static Batch NextBatch(IWindowSource source, bool documentMask, int batchSize, torch.Device device)
     {
         var windows = new PackedWindow[batchSize];
-        for (int i = 0; i < batchSize; i++) windows[i] = sampler.Next();
-        return Batch.FromWindows(windows, data.DocumentMask, device);
+        for (int i = 0; i < batchSize; i++) windows[i] = source.Next();
+        return Batch.FromWindows(windows, documentMask, device);
     }
 
-    static void Save(TrainConfig config, ITokenDataset data, string path, TrainingEngine engine,
-                     List<(WindowSampler Sampler, DataConfig Data)> phases, List<StepMetrics> metrics, int nextStep)
+    static void Save(TrainConfig config, string path, TrainingEngine engine, IWindowSource source, List<StepMetrics> metrics, int nextStep)
     {
         using var rng = torch.get_rng_state();
+        var states = new JsonObject { ["data"] = source.State, ["objective"] = engine.Objective.State };
         var header = new CheckpointHeader(config.Model, engine.Optimizer.Parameters.dtype.ToString(), nextStep, engine.Optimizer.StepCount,
-            engine.Optimizer.Layout, phases.Select(p => p.Sampler.State).ToArray(), engine.GroupDro?.Update.State, metrics.ToList(),
-            Convert.ToBase64String(rng.bytes));
+            engine.Optimizer.Layout, states, metrics.ToList(), Convert.ToBase64String(rng.bytes));
         Checkpoint.Save(path, header, engine.Optimizer);
-        StepMetrics.WriteCsv(Path.Combine(Path.GetDirectoryName(path)!, "metrics.csv"), metrics, data.Domains);
+        StepMetrics.WriteCsv(Path.Combine(Path.GetDirectoryName(path)!, "metrics.csv"), metrics);
     }
 
-    static void Validate(TrainConfig config, ITokenDataset data, ITokenDataset? cooldownData)
+    static void Validate(TrainConfig config, ITokenDataset data)
     {
         if (config.Steps <= 0 || config.BatchSize <= 0 || config.GradAccumulation <= 0)
             throw new ArgumentException($"Steps ({config.Steps}), BatchSize ({config.BatchSize}) and GradAccumulation ({config.GradAccumulation}) must be positive");
-        foreach (var d in new[] { data, cooldownData })
-            if (d is not null && d.VocabSize > config.Model.VocabSize)
-                throw new ArgumentException($"the dataset's vocabulary ({d.VocabSize}) is larger than the model's ({config.Model.VocabSize})");
-        if (config.GroupDro is { Variant: not DroVariant.Hardest, ReferenceCheckpoint: null })
-            throw new ArgumentException($"Group DRO '{config.GroupDro.Variant}' needs GroupDro.ReferenceCheckpoint (the reference run's checkpoint.bin)");
-        if (cooldownData is not null && !cooldownData.Domains.SequenceEqual(data.Domains))
-            throw new ArgumentException("the cooldown dataset must have the same domains as the main dataset");
+        if (data.VocabSize > config.Model.VocabSize)
+            throw new ArgumentException($"the dataset's vocabulary ({data.VocabSize}) is larger than the model's ({config.Model.VocabSize})");
+        foreach (var p in config.Phases)
+        {
+            p.StartStep(config.Steps);
+            if (p.DomainWeights is not null && config.Data.DomainWeights is null)
+                throw new ArgumentException($"the phase at {p.AtFraction} sets domain weights, but the run starts with natural proportions (one mixed stream): " +
+                                            "give Data.DomainWeights too (e.g. the natural token shares) so every phase draws per domain");
+        }
     }
 }

@@ -1,4 +1,3 @@
-using ResearchKit.DoReMi;
 using ResearchKit.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -13,11 +12,12 @@ internal sealed class TrainingEngine : IDisposable
 {
     public Gpt Model { get; }
     public FlatAdamW Optimizer { get; }
-    public GroupDroObjective? GroupDro { get; }
+    public ITrainingObjective Objective { get; }
     public Device Device { get; }
     readonly TrainConfig _config;
 
-    public TrainingEngine(TrainConfig config, int domainCount)
+    /// <param name="domains">The dataset's domain names (a batch's domain ids index them).</param>
+    public TrainingEngine(TrainConfig config, IReadOnlyList<string> domains)
     {
         _config = config;
         Device = TorchRuntime.Initialize(config.Device).TorchDevice;
@@ -35,8 +35,7 @@ internal sealed class TrainingEngine : IDisposable
         Model.ComputeType = config.Precision == Precision.Fp32 ? ScalarType.Float32 : ScalarType.BFloat16;
         Model.train();
         Optimizer = new FlatAdamW(Model, config.Optimizer);
-        if (config.GroupDro is { } dro)
-            GroupDro = new GroupDroObjective(dro, domainCount, config.Data.DomainWeights, config.Model.VocabSize, Device, config.Precision);
+        Objective = config.Objective.Build(new ObjectiveContext(domains, config.Data.DomainWeights, config.Model.VocabSize, Device, config.Precision));
     }
 
     /// <summary>One optimizer step over <c>GradAccumulation</c> micro-batches; returns the mean loss and the
@@ -51,7 +50,7 @@ internal sealed class TrainingEngine : IDisposable
         {
             using var batch = nextBatch();
             var perToken = TokenLoss.PerToken(Model.Forward(batch.Tokens, batch.Positions, batch.AttentionMask), batch.Targets);
-            var loss = GroupDro is null ? TokenLoss.MaskedMean(perToken, batch.LossMask) : GroupDro.Loss(perToken, GroupDro.ReferenceLoss(batch), batch, micro == k - 1);
+            var loss = Objective.Loss(perToken, batch, new MicroBatch(micro, k));
             (loss / k).backward();
             lossSum.add_(loss.detach());
         }
@@ -71,7 +70,7 @@ internal sealed class TrainingEngine : IDisposable
     public void Dispose()
     {
         foreach (var p in Model.parameters()) p.grad = null;
-        GroupDro?.Dispose();
+        Objective.Dispose();
         Optimizer.Dispose();
     }
 }

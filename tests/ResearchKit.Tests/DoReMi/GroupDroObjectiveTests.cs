@@ -16,15 +16,18 @@ public class GroupDroObjectiveTests
 
     static Tensor Row(params float[] v) => torch.tensor(v, [1, v.Length]);
 
+    static ObjectiveContext Context(int domains, double[] sampling) =>
+        new(Enumerable.Range(0, domains).Select(d => $"d{d}").ToArray(), sampling, 257, torch.CPU, Precision.Fp32);
+
     [Fact]
     public void ExcessIsClippedPerTokenBeforeTheDomainMean()
     {
         TorchRuntime.Initialize("cpu");
-        using var dro = new GroupDroObjective(new GroupDroConfig(null, DroVariant.Excess), 2, [1, 1], 257, torch.CPU, Precision.Fp32, reference: null);
+        using var dro = new GroupDro(new GroupDroObjective(DroVariant.Excess), Context(2, [1, 1]), reference: null);
         using var batch = Batch([0, 0, 1, 1, 1], [1, 1, 1, 1, 0]);
         // excess = proxy - ref = [1, -1, 2, 0, 9]; clipped [1, 0, 2, 0, (masked)] -> λ = [0.5, 1.0]
         // (a clip after the mean would give λ0 = max(0, 0) = 0).
-        using var loss = dro.Loss(Row(2, 1, 3, 0.5f, 10), Row(1, 2, 1, 0.5f, 1), batch, lastMicroBatch: true);
+        using var loss = dro.Loss(Row(2, 1, 3, 0.5f, 10), Row(1, 2, 1, 0.5f, 1), batch, new MicroBatch(0, 1));
         Assert.Equal([0.5, 1.0], dro.Update.Scores);
         // α1 ∝ 0.5·[e^0.5, e^1] -> [0.3775407, 0.6224593]; smoothed 0.999·α' + 0.0005.
         Assert.Equal(0.999 * Math.Exp(0.5) / (Math.Exp(0.5) + Math.E) + 0.0005, dro.Update.Weights[0], 12);
@@ -37,9 +40,9 @@ public class GroupDroObjectiveTests
     public void FullyMaskedDomainKeepsItsScoreAndNeverTurnsNaN()
     {
         TorchRuntime.Initialize("cpu");
-        using var dro = new GroupDroObjective(new GroupDroConfig(null, DroVariant.Hardest), 3, [1, 1, 1], 257, torch.CPU, Precision.Fp32, reference: null);
+        using var dro = new GroupDro(new GroupDroObjective(DroVariant.Hardest), Context(3, [1, 1, 1]), reference: null);
         using var batch = Batch([0, 0, 1, 1], [1, 1, 0, 0]); // domain 1 present but fully masked, domain 2 absent
-        using var loss = dro.Loss(Row(1, 2, 3, 4), null, batch, lastMicroBatch: true);
+        using var loss = dro.Loss(Row(1, 2, 3, 4), null, batch, new MicroBatch(0, 1));
         Assert.Equal([1.5, 0, 0], dro.Update.Scores);
         Assert.All(dro.Update.Weights, w => Assert.True(double.IsFinite(w)));
         Assert.Equal(1.5f, loss.item<float>(), 5); // only domain 0's tokens count

@@ -1,133 +1,135 @@
 using System.Text.Json.Nodes;
-using Microsoft.Data.Analysis;
 using ResearchKit.Experiments;
+using ResearchKit.Tests.Corpus;
+using ResearchKit.Tests.Pipeline;
 
 namespace ResearchKit.Tests.Experiments;
 
 public sealed class AblationRunnerTests : IDisposable
 {
-    sealed record Config(int Steps, double Scale, int Seed = 1);
+    readonly TempDir _dir = new();
+    readonly List<string> _executions = [];
+    public void Dispose() => _dir.Dispose();
 
-    readonly DirectoryInfo _results = Directory.CreateTempSubdirectory("rk-ablation-");
-    readonly List<Config> _executed = [];
+    string Results => _dir["results"];
 
-    public void Dispose() => _results.Delete(recursive: true);
-
-    /// <summary>A deterministic "training": loss after each step is Scale / step.</summary>
-    ArmResult Work(Config c, IProgress<WorkProgress>? progress, CancellationToken ct)
-    {
-        _executed.Add(c);
-        var curve = Enumerable.Range(1, c.Steps).Select(s => new CurvePoint("loss", s, c.Scale / s)).ToArray();
-        var domains = new DataFrame(new StringDataFrameColumn("domain", ["a", "b"]), new DoubleDataFrameColumn("loss", [c.Scale, 2 * c.Scale]));
-        return new ArmResult(new Dictionary<string, double> { ["final_loss"] = c.Scale / c.Steps, ["steps"] = c.Steps })
-        { Curves = curve, Tables = new Dictionary<string, DataFrame> { ["domain_loss"] = domains } };
-    }
-
-    Ablation<Config> Make(double bScale = 2) => new(
-        "toy", "scale ablation",
-        new Dictionary<string, Config> { ["tiny"] = new(Steps: 3, Scale: 1), ["gpu"] = new(Steps: 300, Scale: 1) },
-        [new("base", c => c), new("b", c => c with { Scale = bScale }), new("c", c => c with { Scale = 4, Steps = c.Steps + 1 })],
-        Work);
+    Ablation<ToyConfig> Make(string corpus, double bScale = 2, string name = "toy") => new(
+        name, "scale ablation",
+        new Dictionary<string, ToyConfig> { ["tiny"] = new(corpus, Scale: 1), ["other"] = new(corpus, Scale: 5) },
+        [new("base", c => c), new("b", c => c with { Scale = bScale }), new("same-as-base", c => c)],
+        c => new ArmPlan(new ToyTrainStage(new CorpusStage(new DataSpec { Corpus = c.Corpus, ValidationFraction = 0.25 }, CorpusPart.Train), c.Scale, c.Seed, executions: _executions)))
+    { Seeds = 3 };
 
     [Fact]
-    public void WritesResultsCurvesTablesAndResolvedConfig()
+    public void RunsEverySeedOfEveryArmAndSummarisesThemWithIntervals()
     {
-        var run = Make().Run("tiny", _results.FullName);
-        Assert.Equal(["base", "b", "c"], run.Computed);
-        Assert.Equal([new Config(3, 1), new Config(3, 2), new Config(4, 4)], _executed);
+        var corpus = ToyCorpus.WriteMany(_dir["c.parquet"]);
+        var run = Make(corpus).Run("tiny", Results);
+        // Arms "base" and "same-as-base" resolve to the same stages: 2 configs × 3 seeds train, plus the shared split.
+        Assert.Equal(6, _executions.Count);
+        Assert.Equal(7, run.Computed.Count);
 
-        var dir = Path.Combine(_results.FullName, "toy");
-        Assert.Equal(dir, run.Directory);
-        var results = DataFrameParquet.Read(Path.Combine(dir, "results.parquet"));
-        Assert.Equal(["arm", "final_loss", "steps"], results.Columns.Select(c => c.Name));
-        Assert.Equal(["base", "b", "c"], results["arm"].Cast<string>());
-        Assert.Equal([1.0 / 3, 2.0 / 3, 1.0], results["final_loss"].Cast<double?>());
+        Assert.Equal(["arm", "seeds", "loss", "loss_std", "loss_ci95", "chars", "chars_std", "chars_ci95"], run.Results.Columns.Select(c => c.Name));
+        Assert.Equal(["base", "b", "same-as-base"], run.Results["arm"].Cast<string>());
+        Assert.Equal([3, 3, 3], run.Results["seeds"].Cast<int?>().Select(v => v!.Value));
+        Assert.Equal([10, 11, 12], run.Runs["seed"].Cast<int?>().Take(3).Select(v => v!.Value));
 
-        var curves = DataFrameParquet.Read(Path.Combine(dir, "curves.parquet"));
-        Assert.Equal(["arm", "step", "metric", "value"], curves.Columns.Select(c => c.Name));
-        Assert.Equal(3 + 3 + 4, curves.Rows.Count);
-        Assert.Equal(["c", 4L, "loss", 1.0], curves.Rows[9]);
+        var seeds = run.SeedValues("b", "loss");
+        var expected = SeedStatistics.Of(seeds);
+        Assert.Equal(expected.Mean, (double)run.Results["loss"][1]!, 12);
+        Assert.Equal(expected.Ci95!.Value, (double)run.Results["loss_ci95"][1]!, 12);
+        Assert.All(seeds, v => Assert.InRange(v, 2, 2.1));   // scale 2 plus seeded noise in [0, 0.1)
 
-        var table = DataFrameParquet.Read(Path.Combine(dir, "tables", "domain_loss.parquet"));
-        Assert.Equal(["arm", "domain", "loss"], table.Columns.Select(c => c.Name));
-        Assert.Equal(["base", "base", "b", "b", "c", "c"], table["arm"].Cast<string>());
-        Assert.Equal([1.0, 2, 2, 4, 4, 8], table["loss"].Cast<double?>());
+        // Identical arms give identical numbers; their difference (0) is inside the interval.
+        Assert.Equal(run.SeedValues("base", "loss"), run.SeedValues("same-as-base", "loss"));
+        var (diff, ci) = SeedStatistics.Difference(run.SeedValues("base", "loss"), run.SeedValues("same-as-base", "loss"));
+        Assert.True(Math.Abs(diff) <= ci!.Value);
 
-        var config = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "config.json")))!;
-        Assert.Equal("tiny", (string?)config["preset"]);
-        var armC = config["arms"]![2]!;
-        Assert.Equal("c", (string?)armC["arm"]);
-        Assert.Equal(4, (int?)armC["config"]!["Steps"]);
-        Assert.Equal(ConfigHash.Of(new Config(4, 4)), (string?)armC["configHash"]);
-        Assert.True(Directory.Exists(Path.Combine(dir, (string)armC["folder"]!)));
+        // Curves and tables are averaged over seeds, with per-seed copies under runs/.
+        var step2 = Enumerable.Range(0, (int)run.Curves.Rows.Count).Single(r => (string)run.Curves["arm"][r] == "b" && (long)run.Curves["step"][r]! == 2);
+        Assert.Equal(expected.Mean, (double)run.Curves["value"][step2]!, 12);
+        var domains = run.Tables["domain_loss"];
+        Assert.Equal(["arm", "domain", "loss", "loss_std", "loss_ci95"], domains.Columns.Select(c => c.Name));
+        Assert.Equal(6, domains.Rows.Count);
+        Assert.Equal(2 * expected.Mean, (double)domains["loss"][3]!, 12);
+        Assert.True(File.Exists(Path.Combine(run.Directory, "runs", "tables", "domain_loss.parquet")));
+        Assert.Equal(9, DataFrameParquet.Read(Path.Combine(run.Directory, "runs", "results.parquet")).Rows.Count);
+
+        var config = JsonNode.Parse(File.ReadAllText(Path.Combine(run.Directory, "config.json")))!;
+        Assert.Equal(3, (int?)config["seeds"]);
+        var armB = config["arms"]![1]!;
+        Assert.Equal(2.0, (double?)armB["config"]!["Scale"]);
+        var stageFolder = Path.Combine(run.Directory, (string)armB["runs"]![2]!["stages"]![0]!);
+        Assert.True(File.Exists(Path.Combine(stageFolder, "artifact.json")));
     }
 
     [Fact]
-    public void SecondRunComputesNothingAndAChangedArmIsRecomputedAlone()
+    public void SecondRunComputesNothingAndAChangedArmRecomputesItsOwnStagesOnly()
     {
-        var first = Make().Run("tiny", _results.FullName);
-        _executed.Clear();
-
-        var second = Make().Run("tiny", _results.FullName);
+        var corpus = ToyCorpus.WriteMany(_dir["c.parquet"]);
+        var first = Make(corpus).Run("tiny", Results);
+        _executions.Clear();
+        var second = Make(corpus).Run("tiny", Results);
         Assert.Empty(second.Computed);
-        Assert.Equal(["base", "b", "c"], second.Cached);
-        Assert.Empty(_executed);
-        Assert.Equal(first.Results["final_loss"].Cast<double?>(), second.Results["final_loss"].Cast<double?>());
-        Assert.Equal(first.Curves.Rows.Count, second.Curves.Rows.Count);
-        Assert.Equal(first.Tables["domain_loss"]["loss"].Cast<double?>(), second.Tables["domain_loss"]["loss"].Cast<double?>());
+        Assert.Empty(_executions);
+        Assert.Equal(first.Results["loss"].Cast<double?>(), second.Results["loss"].Cast<double?>());
 
-        var third = Make(bScale: 3).Run("tiny", _results.FullName);
-        Assert.Equal(["b"], third.Computed);
-        Assert.Equal([new Config(3, 3)], _executed);
-        Assert.Equal(1.0, third.Results["final_loss"][1]);
+        var third = Make(corpus, bScale: 3).Run("tiny", Results);
+        Assert.Equal(["3/10", "3/11", "3/12"], _executions);
+        Assert.Equal(3, third.Computed.Count);
 
-        _executed.Clear();
-        Assert.Equal(3, Make(bScale: 3).Run("tiny", _results.FullName, rerun: true).Computed.Count);
-        Assert.Equal(3, Make(bScale: 3).Run("gpu", _results.FullName).Computed.Count); // other preset, other configs
+        // Another ablation in the same results folder reuses the stages it shares.
+        _executions.Clear();
+        var other = Make(corpus, name: "toy2").Run("tiny", Results);
+        Assert.Empty(_executions);
+        Assert.Equal(first.Results["loss"].Cast<double?>(), other.Results["loss"].Cast<double?>());
+
+        _executions.Clear();
+        Make(corpus).Run("tiny", Results, new AblationOptions(Seeds: 1, Rerun: true));
+        Assert.Equal(["1/10", "2/10"], _executions);        // --rerun recomputes each stage once, shared ones included
     }
 
     [Fact]
-    public void AnArmFinishedByAnotherAblationIsCopiedNotRecomputed()
+    public void DryRunPlanMatchesWhatARunComputes()
     {
-        Make().Run("tiny", _results.FullName);
-        _executed.Clear();
-        var other = Make() with { Name = "toy2", Arms = [new("baseline", c => c), new("new", c => c with { Scale = 7 })] };
-        var run = other.Run("tiny", _results.FullName);
-        Assert.Equal(["baseline"], run.Cached);          // same config as toy's "base": copied from toy/arms
-        Assert.Equal(["new"], run.Computed);
-        Assert.Equal([new Config(3, 7)], _executed);
-        Assert.Equal(1.0 / 3, (double?)run.Results["final_loss"][0]);
-        Assert.Single(Directory.GetDirectories(Path.Combine(_results.FullName, "toy2", "arms"), "baseline-*"));
-
-        _executed.Clear();
-        other.Run("tiny", _results.FullName, rerun: true);
-        Assert.Equal(2, _executed.Count);                 // --rerun recomputes shared arms too
+        var corpus = ToyCorpus.WriteMany(_dir["c.parquet"]);
+        var ablation = Make(corpus);
+        var plan = ablation.PlanStages("tiny", Results);
+        Assert.Equal(7, plan.Count);
+        Assert.All(plan, p => Assert.Equal(ResearchKit.Pipeline.StageStatus.ToCompute, p.Status));
+        Assert.Equal(9, plan[0].UsedBy.Count);             // the corpus split serves every arm × seed
+        Assert.Empty(_executions);                          // planning runs nothing
+        var run = ablation.Run("tiny", Results);
+        Assert.Equal(plan.Select(p => p.Stage.ToString()).Order(), run.Computed.Order());
+        Assert.All(ablation.PlanStages("tiny", Results), p => Assert.Equal(ResearchKit.Pipeline.StageStatus.Cached, p.Status));
     }
 
     [Fact]
-    public void FailedArmLeavesFinishedArmsCachedAndNothingHalfWritten()
+    public void AFailedStageLeavesFinishedStagesCachedAndNoResultsFolder()
     {
-        var failing = Make() with { Work = (c, p, ct) => c.Scale == 2 ? throw new InvalidOperationException("boom") : Work(c, p, ct) };
-        Assert.Throws<InvalidOperationException>(() => failing.Run("tiny", _results.FullName));
-        var dir = Path.Combine(_results.FullName, "toy");
-        Assert.False(File.Exists(Path.Combine(dir, "results.parquet")));
-        var armFolders = Directory.GetDirectories(Path.Combine(dir, "arms")).Select(Path.GetFileName).ToArray();
-        Assert.Single(armFolders);
-        Assert.StartsWith("base-", armFolders[0]);
-        Assert.Empty(Directory.GetFiles(dir, "*tmp*", SearchOption.AllDirectories));
-
-        _executed.Clear();
-        var resumed = Make().Run("tiny", _results.FullName);
-        Assert.Equal(["base"], resumed.Cached);
-        Assert.Equal(["b", "c"], resumed.Computed);
+        var corpus = ToyCorpus.WriteMany(_dir["c.parquet"]);
+        var failing = Make(corpus) with
+        {
+            Plan = c => new ArmPlan(new ToyTrainStage(new CorpusStage(new DataSpec { Corpus = c.Corpus, ValidationFraction = 0.25 }, CorpusPart.Train), c.Scale, c.Seed,
+                executions: _executions, during: c.Scale == 2 ? () => throw new InvalidOperationException("boom") : null)),
+        };
+        Assert.Throws<InvalidOperationException>(() => failing.Run("tiny", Results));
+        Assert.False(Directory.Exists(Path.Combine(Results, "toy")));
+        Assert.Empty(Directory.GetDirectories(Results, ".tmp-*"));
+        _executions.Clear();
+        var resumed = Make(corpus).Run("tiny", Results);
+        Assert.Equal(["2/10", "2/11", "2/12"], _executions);   // base's seeds were finished before the failure
+        Assert.Equal(3, resumed.Computed.Count);
     }
 
     [Fact]
-    public void RejectsUnknownPresetAndDuplicateArms()
+    public void RejectsUnknownPresetDuplicateArmsAndZeroSeeds()
     {
-        Assert.Throws<ArgumentException>(() => Make().Run("huge", _results.FullName));
-        var dup = Make() with { Arms = [new("x", c => c), new("x", c => c with { Steps = 9 })] };
-        Assert.Throws<ArgumentException>(() => dup.Run("tiny", _results.FullName));
-        Assert.Empty(_executed);
+        var corpus = ToyCorpus.WriteMany(_dir["c.parquet"]);
+        Assert.Throws<ArgumentException>(() => Make(corpus).Run("huge", Results));
+        var dup = Make(corpus) with { Arms = [new("x", c => c), new("x", c => c with { Scale = 9 })] };
+        Assert.Throws<ArgumentException>(() => dup.Run("tiny", Results));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Make(corpus).Run("tiny", Results, new AblationOptions(Seeds: 0)));
+        Assert.Empty(_executions);
     }
 }

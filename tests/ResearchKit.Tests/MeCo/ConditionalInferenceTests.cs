@@ -84,7 +84,7 @@ public class ConditionalInferenceTests
             new StringDataFrameColumn("prefix", Enumerable.Repeat("", 12)),
             new DoubleDataFrameColumn("loss", [2.0, 3.0, 2.5, 1.5, 2.5, 2.0, 1.6, 3.5, 2.6, 2.8, 2.4, 2.6]),
             new Int64DataFrameColumn("tokens", Enumerable.Range(0, 4).SelectMany(_ => new long[] { 10, 30, 40 })));
-        var s = MeCoExperiment.Summarize(table);
+        var s = ConditionalInference.Summarize(table);
         Assert.Equal(2.5, s["cond_none"]);
         Assert.Equal(2.0, s["cond_own"]);
         Assert.Equal(0.5, s["cond_own_gain"]);

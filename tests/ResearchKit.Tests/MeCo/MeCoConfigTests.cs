@@ -1,3 +1,4 @@
+using ResearchKit.Experiments;
 using ResearchKit.MeCo;
 using ResearchKit.Training;
 
@@ -5,17 +6,17 @@ namespace ResearchKit.Tests.MeCo;
 
 public class MeCoConfigTests
 {
-    static readonly MeCoConfig Base = new() { Train = TrainConfig.Tiny() with { Steps = 40 }, Corpus = "unused" };
+    static readonly MeCoConfig Base = new() { Train = TrainConfig.Tiny() with { Steps = 40 }, Data = new DataSpec { Corpus = "unused" } };
 
     [Fact]
-    public void CooldownSwitchesPrefixesOffForTheLastFraction()
+    public void CooldownIsOnePhaseThatTurnsPrefixesOffForTheLastFraction()
     {
         var t = (Base with { CooldownFraction = 0.2 }).ResolvedTrain();
         Assert.True(t.Data.Prefixes);
-        Assert.Equal(0.8, t.Cooldown!.AtFraction, 12);
-        Assert.False(t.Cooldown.Data.Prefixes);
-        Assert.Equal(32, PhaseSwitch.SwitchStep(t.Steps, t.Cooldown.AtFraction));
-        Assert.Equal(t.Schedule, Base.Train.Schedule); // the same schedule continues: no re-warmup
+        var phase = Assert.Single(t.Phases);
+        Assert.False(phase.Prefixes);
+        Assert.Null(phase.DomainWeights);
+        Assert.Equal(32, phase.StartStep(t.Steps));
     }
 
     [Fact]
@@ -23,11 +24,19 @@ public class MeCoConfigTests
     {
         var throughout = (Base with { CooldownFraction = 0 }).ResolvedTrain();
         Assert.True(throughout.Data.Prefixes);
-        Assert.Null(throughout.Cooldown);
+        Assert.Empty(throughout.Phases);
         var standard = (Base with { Metadata = MetadataSpec.None }).ResolvedTrain();
         Assert.False(standard.Data.Prefixes);
-        Assert.Null(standard.Cooldown);
-        Assert.Equal(standard.TokensPerStep * standard.Steps, throughout.TokensPerStep * throughout.Steps);
+        Assert.Empty(standard.Phases);
         Assert.Throws<ArgumentOutOfRangeException>(() => (Base with { CooldownFraction = 1.5 }).ResolvedTrain());
+    }
+
+    [Fact]
+    public void SeedsChangeOnlyTheTrainingSeed()
+    {
+        var seeded = Base.WithSeed(99);
+        Assert.Equal(99, seeded.Seed);
+        Assert.Equal(99, seeded.Train.Seed);
+        Assert.Equal(Base.Data, seeded.Data);   // the split and samples stay: every seed is scored on the same documents
     }
 }

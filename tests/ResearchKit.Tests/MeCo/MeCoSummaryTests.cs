@@ -13,31 +13,6 @@ public class MeCoSummaryTests
         new DoubleDataFrameColumn("cond_other", [2.5, 2.9, 2.5]));
 
     [Fact]
-    public void ComparesEveryArmWithTheBaselineBestFirst()
-    {
-        var text = MeCoSummary.AgainstBaseline(Results());
-        Assert.StartsWith("val_loss of standard: 2.5000.", text);
-        Assert.Contains("- f0.1: 2.4000 (-0.1000 vs standard, -4.0%): better\n- f0: 2.6000 (+0.1000 vs standard, +4.0%): worse", text);
-        Assert.EndsWith("no noise estimate.\n- f0.1: 2.4000 (-0.1000 vs standard, -4.0%): better\n- f0: 2.6000 (+0.1000 vs standard, +4.0%): worse", text);
-        Assert.Throws<ArgumentException>(() => MeCoSummary.AgainstBaseline(Results(), baseline: "none"));
-    }
-
-    [Fact]
-    public void ASecondBaselineSeedSetsTheNoiseLevel()
-    {
-        var results = new DataFrame(
-            new StringDataFrameColumn("arm", ["standard", "standard-seed2", "f0", "f0.1"]),
-            new DoubleDataFrameColumn("val_loss", [2.5, 2.45, 2.47, 2.3]));
-        var text = MeCoSummary.AgainstBaseline(results);
-        Assert.Contains("Seed-to-seed noise (|standard − standard-seed2|): 0.0500.", text);
-        Assert.Contains("- f0.1: 2.3000 (-0.2000 vs standard, -8.0%): better", text);
-        Assert.Contains("- f0: 2.4700 (-0.0300 vs standard, -1.2%): within seed noise", text);
-        Assert.DoesNotContain("- standard-seed2", text);
-        var tiny = MeCoSummary.AgainstBaseline(new DataFrame(new StringDataFrameColumn("arm", ["standard", "topic"]), new DoubleDataFrameColumn("val_loss", [2.6057, 2.6048])));
-        Assert.Contains("- topic: 2.6048 (-0.0009 vs standard, +0.0%): better", tiny);   // a percentage that rounds to zero has no minus
-    }
-
-    [Fact]
     public void ConditionalReadoutSkipsArmsWithoutBothLosses()
     {
         var text = MeCoSummary.Conditional(Results());

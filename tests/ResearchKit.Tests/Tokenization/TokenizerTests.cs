@@ -86,4 +86,20 @@ public class TokenizerTests
         Assert.Equal(c.Encode(Multilingual), back.Encode(Multilingual));
         Assert.Equal(c.VocabSize, back.VocabSize);
     }
+
+    [Theory]
+    [InlineData("bytes")]
+    [InlineData("cl100k_base")]
+    [InlineData("o200k_base")]
+    public void TokenByteLengthsAddUpToTheTextsUtf8Bytes(string name)
+    {
+        var t = TextTokenizers.Create(name);
+        var lengths = t.TokenByteLengths();
+        Assert.Equal(t.VocabSize, lengths.Length);
+        Assert.Equal(0, lengths[t.EndOfText]);
+        foreach (var text in new[] { Multilingual, "def f(x):\n    return x ** 2  # ünïcödé ✓", "  \t\n\n spaces and 1234567890" })
+            Assert.Equal(System.Text.Encoding.UTF8.GetByteCount(text), t.Encode(text).Sum(id => lengths[id]));
+        var compact = CompactTokenizer.Build(t, [Multilingual]);
+        Assert.Equal(System.Text.Encoding.UTF8.GetByteCount(Multilingual), compact.Encode(Multilingual).Sum(id => compact.TokenByteLengths()[id]));
+    }
 }

@@ -24,7 +24,7 @@ public class LrScheduleTests
         // MeCo 1.6B: peak 3e-3, 2000 warmup, 40000 steps, floor 0.1; switch at 90% = step 36000 where
         // p = 34000/38000, cos(π·p) = -0.945817..., lr = 3e-3·(0.1 + 0.9·0.5·(1-0.945817)) = 3.7315e-4 (METHODS.md §3).
         var s = new LrSchedule(ScheduleKind.Cosine, WarmupSteps: 2000, MinLrRatio: 0.1);
-        Assert.Equal(36_000, PhaseSwitch.SwitchStep(40_000, 0.9));
+        Assert.Equal(36_000, new PhaseSpec(0.9).StartStep(40_000));
         Assert.Equal(3.7315e-4, s.At(36_000, 40_000, 3e-3), 8);
     }
 
@@ -44,10 +44,10 @@ public class LrScheduleTests
     [Fact]
     public void SwitchStepRoundsAndClamps()
     {
-        Assert.Equal(8, PhaseSwitch.SwitchStep(10, 0.75)); // 7.5 rounds away from zero
-        Assert.Equal(0, PhaseSwitch.SwitchStep(7, 0));
-        Assert.Equal(7, PhaseSwitch.SwitchStep(7, 1));
-        Assert.Throws<ArgumentOutOfRangeException>(() => PhaseSwitch.SwitchStep(7, 1.5));
+        Assert.Equal(8, new PhaseSpec(0.75).StartStep(10)); // 7.5 rounds away from zero
+        Assert.Equal(0, new PhaseSpec(0).StartStep(7));
+        Assert.Equal(7, new PhaseSpec(1).StartStep(7));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new PhaseSpec(1.5).StartStep(7));
     }
 }
 
@@ -58,16 +58,25 @@ public class TrainConfigTests
     {
         var config = TrainConfig.Tiny() with
         {
-            Cooldown = new PhaseSwitch(0.9, new DataConfig(Prefixes: false)),
-            GroupDro = new ResearchKit.DoReMi.GroupDroConfig("ref/checkpoint.bin", ResearchKit.DoReMi.DroVariant.Hardest),
-            Data = new DataConfig(DomainWeights: [0.25, 0.75]),
+            Phases = [new PhaseSpec(0.9, Prefixes: false)],
+            Objective = new ResearchKit.DoReMi.GroupDroObjective(ResearchKit.DoReMi.DroVariant.Hardest, Eta: 0.5) { ReferenceCheckpoint = "ref/checkpoint.bin" },
+            Data = new DataConfig { DomainWeights = [0.25, 0.75], Packing = new ResearchKit.Packing.BestFitPacking(ResearchKit.Packing.LongDocuments.Truncate) { DocumentMask = false } },
         };
         var path = Path.Combine(Directory.CreateTempSubdirectory("rk-config-").FullName, "c.json");
         File.WriteAllText(path, config.ToJson());
         var back = TrainConfig.FromJsonFile(path);
         Assert.Equal(config.ToJson(), back.ToJson());
         Assert.Equal([0.25, 0.75], back.Data.DomainWeights!);
-        Assert.Equal(ResearchKit.DoReMi.DroVariant.Hardest, back.GroupDro!.Variant);
+        var objective = Assert.IsType<ResearchKit.DoReMi.GroupDroObjective>(back.Objective);
+        Assert.Equal(ResearchKit.DoReMi.DroVariant.Hardest, objective.Variant);
+        Assert.Equal(0.5, objective.Eta);
+        Assert.Equal("ref/checkpoint.bin", objective.ReferenceCheckpoint);
+        var packing = Assert.IsType<ResearchKit.Packing.BestFitPacking>(back.Data.Packing);
+        Assert.Equal(ResearchKit.Packing.LongDocuments.Truncate, packing.LongDocuments);
+        Assert.False(packing.DocumentMask);
+        Assert.Contains("\"$type\": \"group-dro\"", config.ToJson());
+        File.WriteAllText(path, config.ToJson().Replace("\"group-dro\"", "\"grup-dro\""));
+        Assert.Contains("grup-dro", Assert.Throws<DataFormatException>(() => TrainConfig.FromJsonFile(path)).Message);
         File.WriteAllText(path, config.ToJson().Replace("\"BatchSize\"", "\"BatchSise\""));
         var e = Assert.Throws<DataFormatException>(() => TrainConfig.FromJsonFile(path));
         Assert.Contains("BatchSise", e.Message);

@@ -27,8 +27,8 @@ public class TrainerTests
         TorchRuntime.Initialize("cpu");
         var data = TestCorpus.Bytes("Packing");
         var config = Micro() with { Optimizer = new OptimizerConfig(Lr: 1e-2, WeightDecay: 0), Schedule = new LrSchedule(ScheduleKind.Constant) };
-        using var engine = new TrainingEngine(config, data.Domains.Count);
-        var sampler = new WindowSampler(data, 33, true, 1);
+        using var engine = new TrainingEngine(config, data.Domains);
+        var sampler = new WindowSampler(data, 33, new ConcatPacking(), new PackerOptions(), 1);
         var windows = Enumerable.Range(0, 4).Select(_ => sampler.Next()).ToArray();
         var losses = Enumerable.Range(0, 80).Select(_ => engine.Step(() => Batch.FromWindows(windows, true, torch.CPU), 1e-2).Loss).ToList();
         Assert.True(losses[0] > 4.5, $"starts near ln 257 = 5.55, got {losses[0]}");
@@ -50,10 +50,10 @@ public class TrainerTests
     public void ResumeGivesTheSameLossesAsAnUninterruptedRun()
     {
         var data = TestCorpus.Bytes("Packing", "Tokenization");
-        var cooldown = new PhaseSwitch(0.75, new DataConfig(DocumentMask: false, Prefixes: false));
-        var whole = Trainer.Run(Micro(TempDir()) with { Cooldown = cooldown, Optimizer = new OptimizerConfig(Lr: 3e-3) }, data);
+        PhaseSpec[] cooldown = [new PhaseSpec(0.75, Prefixes: false)];
+        var whole = Trainer.Run(Micro(TempDir()) with { Phases = cooldown, Optimizer = new OptimizerConfig(Lr: 3e-3) }, data);
         var dir = TempDir();
-        var config = Micro(dir) with { Cooldown = cooldown, CheckpointEvery = 4 };
+        var config = Micro(dir) with { Phases = cooldown, CheckpointEvery = 4 };
         var first = Trainer.Run(config with { StopAfterStep = 6 }, data);
         Assert.False(first.Finished);
         Assert.Equal(6, first.Metrics.Count);
@@ -80,24 +80,52 @@ public class TrainerTests
     public void GroupDroProxyLogsDomainWeightsAndAveragesThem()
     {
         var data = TestCorpus.Bytes("Packing", "Tokenization");
+        var uniform = new DataConfig { DomainWeights = [1, 1] };
         var refDir = TempDir();
-        Trainer.Run(Micro(refDir) with { Steps = 6, Data = new DataConfig(DomainWeights: [1, 1]) }, data);
+        Trainer.Run(Micro(refDir) with { Steps = 6, Data = uniform }, data);
         var proxyDir = TempDir();
         var proxy = Trainer.Run(Micro(proxyDir) with
         {
             Steps = 6,
             Seed = 7,
-            Data = new DataConfig(DomainWeights: [1, 1]),
-            GroupDro = new GroupDroConfig(Path.Combine(refDir, Checkpoint.FileName)),
+            Data = uniform,
+            Objective = new GroupDroObjective { ReferenceCheckpoint = Path.Combine(refDir, Checkpoint.FileName) },
         }, data);
-        Assert.All(proxy.Metrics, m => Assert.Equal(1.0, m.DomainWeights!.Sum(), 9));
+        double W(StepMetrics m, int d) => m.Extras!["w_" + data.Domains[d]];
+        Assert.All(proxy.Metrics, m => Assert.Equal(1.0, W(m, 0) + W(m, 1), 9));
         // The average includes α0 = [0.5, 0.5] and every logged α_t.
-        var expected = Enumerable.Range(0, 2).Select(d => (0.5 + proxy.Metrics.Sum(m => m.DomainWeights![d])) / 7).ToArray();
-        Assert.Equal(expected[0], proxy.AverageDomainWeights![0], 9);
-        Assert.NotEqual(0.5, proxy.Metrics[^1].DomainWeights![0], 6);
-        var written = System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, double>>(File.ReadAllText(Path.Combine(proxyDir, "avg_domain_weights.json")))!;
-        Assert.Equal(proxy.AverageDomainWeights[1], written["Tokenization"]);
-        var frame = StepMetrics.ToDataFrame(proxy.Metrics, data.Domains);
-        Assert.Equal(proxy.Metrics[3].DomainWeights![1], (double)frame["w_Tokenization"][3]);
+        var expected = Enumerable.Range(0, 2).Select(d => (0.5 + proxy.Metrics.Sum(m => W(m, d))) / 7).ToArray();
+        Assert.Equal(expected[0], proxy.Summary["avg_w_" + data.Domains[0]], 9);
+        Assert.NotEqual(0.5, W(proxy.Metrics[^1], 0), 6);
+        var written = DomainWeights.Read(Path.Combine(proxyDir, DomainWeights.FileName), data.Domains);
+        Assert.Equal(proxy.Summary["avg_w_Tokenization"], written[1]);
+        var frame = StepMetrics.ToDataFrame(proxy.Metrics);
+        Assert.Equal(W(proxy.Metrics[3], 1), (double)frame["w_Tokenization"][3]);
+    }
+
+    [Fact]
+    public void GroupDroRefusesNaturalSampling()
+    {
+        var data = TestCorpus.Bytes("Packing", "Tokenization");
+        var e = Assert.Throws<ArgumentException>(() => Trainer.Run(Micro() with { Objective = new GroupDroObjective(DroVariant.Hardest) }, data));
+        Assert.Contains("explicit sampling weights", e.Message);
+    }
+
+    [Fact]
+    public void CountsTrainedAndPrefixedTargets()
+    {
+        var d = new ResearchKit.Tokenization.InMemoryTokenDataset(["a"], vocabSize: 257, endOfText: 256);
+        foreach (var doc in TestCorpus.Documents("Packing")) d.Add("a", System.Text.Encoding.UTF8.GetBytes(doc.Text).Select(b => (int)b).ToArray(), prefix: [85, 82, 76, 58, 32]);
+        var config = Micro() with { Steps = 4, Data = new DataConfig { RepeatPrefix = true }, Phases = [new PhaseSpec(0.5, Prefixes: false)] };
+        var run = Trainer.Run(config, d);
+        // Steps 0-1: every window starts with a 5-token masked prefix and the document mask hides the first target
+        // of the next document: at most 32 - 4 = 28 trained targets per window, all with the prefix in view.
+        var first = run.Metrics[1];
+        Assert.Equal(first.TrainedTokens, first.PrefixedTokens);
+        Assert.InRange(first.TrainedTokens, 2 * 4 * 20, 2 * 4 * 28);
+        // Steps 2-3 (cooldown): no prefixes, nothing prefixed, and more targets per window.
+        var last = run.Metrics[^1];
+        Assert.Equal(first.PrefixedTokens, last.PrefixedTokens);
+        Assert.InRange(last.TrainedTokens - first.TrainedTokens, 2 * 4 * 29, 2 * 4 * 32);
     }
 }

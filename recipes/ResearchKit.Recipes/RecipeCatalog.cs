@@ -1,22 +1,27 @@
-namespace ResearchKit.Experiments;
+using ResearchKit.Experiments;
+
+namespace ResearchKit.Recipes;
 
 /// <summary>
-/// The named ablations that <c>rk ablate &lt;name&gt;</c> and notebooks can run. Each is registered as a factory of
-/// its corpus path, so the same definition runs on the shipped sample or on a larger corpus (<c>--corpus</c>).
+/// The named ablations that <c>rk ablate &lt;name&gt;</c> and the notebooks run. Each is registered as a factory of its
+/// corpus path, so the same definition runs on the shipped sample or on a larger corpus (<c>--corpus</c>).
 /// </summary>
-public static class AblationCatalog
+public static class RecipeCatalog
 {
     /// <summary>The shipped sample, relative to the repository root (rk's working directory).</summary>
     public const string DefaultCorpus = "data-samples/sample.parquet";
 
-    static readonly List<Func<string, IAblation>> Factories = [MeCo.MeCoAblations.Cooldown, MeCo.MeCoAblations.Metadata, MeCo.MeCoAblations.Conditional];
+    static readonly List<Func<string, IAblation>> Factories =
+    [
+        MeCoRecipes.Cooldown, MeCoRecipes.Metadata, MeCoRecipes.Conditional,
+    ];
 
     public static IReadOnlyList<IAblation> All(string corpus = DefaultCorpus)
     {
         lock (Factories) return Factories.Select(f => f(corpus)).ToArray();
     }
 
-    /// <summary>Adds an ablation factory; the ablation's name must be new.</summary>
+    /// <summary>Adds an ablation factory (a user's own recipe); the ablation's name must be new.</summary>
     public static void Register(Func<string, IAblation> create)
     {
         var name = create(DefaultCorpus).Name;
