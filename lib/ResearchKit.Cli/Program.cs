@@ -10,7 +10,7 @@ bench.Subcommands.Add(BenchTrainCommand.Create());
 var root = new RootCommand("rk: ResearchKit, a toolkit for research on LLM pretraining data")
 {
     EnvCommand.Create(),
-    CorpusCommands.Create(), TokenizeCommand.Create(), MergeCommand.Create(), bench,
+    CorpusCommands.Create(), TokenizeCommand.Create(), MergeCommand.Create(), LaunchCommand.Create(), bench,
     TrainCommand.Create(),
     AblateCommands.Create(),
     NotebookCommands.Create(),
