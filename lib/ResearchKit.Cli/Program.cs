@@ -12,6 +12,7 @@ var root = new RootCommand("rk: ResearchKit, a toolkit for research on LLM pretr
     EnvCommand.Create(),
     CorpusCommands.Create(), TokenizeCommand.Create(), MergeCommand.Create(), LaunchCommand.Create(), bench,
     TrainCommand.Create(),
+    ExportCommands.Export(), ExportCommands.Import(),
     AblateCommands.Create(),
     NotebookCommands.Create(),
     ReportCommand.Create(),

@@ -43,6 +43,16 @@ public static class Checkpoint
         return header;
     }
 
+    /// <summary>A weights-only checkpoint of <paramref name="model"/> (step 0, zero optimizer moments, no sampler
+    /// state): what an imported model becomes, for evaluation and export; not a run to resume.</summary>
+    internal static void SaveWeights(string path, Gpt model)
+    {
+        using var optimizer = new FlatAdamW(model, new OptimizerConfig());
+        using var rng = torch.get_rng_state();
+        Save(path, new CheckpointHeader(model.Config, optimizer.Parameters.dtype.ToString(), 0, 0, optimizer.Layout, [], null, [],
+                                        Convert.ToBase64String(rng.bytes)), optimizer);
+    }
+
     /// <summary>Reads only the model shape stored in a checkpoint.</summary>
     public static GptConfig ReadModelConfig(string path)
     {
