@@ -27,6 +27,9 @@ public static class HfCheckpoint
 {
     public const string WeightsFile = "model.safetensors";
     public const string ConfigFile = "config.json";
+    /// <summary>The kit's own logits on <see cref="ReferenceInput"/>, beside the export, so a check on another
+    /// machine (tools/check_exports.py) can compare its forward pass without running rk.</summary>
+    public const string ReferenceFile = "rk_reference.safetensors";
     const double LayerNormEps = 1e-5;
 
     /// <param name="tokenizer">The tokenizer the model was trained with: byte tokenizers get Hugging Face tokenizer
@@ -64,6 +67,13 @@ public static class HfCheckpoint
 
         Directory.CreateDirectory(directory);
         SafetensorsFile.Write(Path.Combine(directory, WeightsFile), tensors, new Dictionary<string, string> { ["format"] = "pt" });
+        model.eval();
+        using (torch.no_grad())
+        {
+            var ids = torch.tensor(ReferenceInput(c)).unsqueeze(0);
+            SafetensorsFile.Write(Path.Combine(directory, ReferenceFile), [("input_ids", ids), ("logits", model.Forward(ids).to_type(ScalarType.Float32))],
+                                  new Dictionary<string, string> { ["format"] = "pt", ["source"] = "ResearchKit Gpt.Forward, fp32 on CPU" });
+        }
         bool bytes = tokenizer is ByteTokenizer || (tokenizer is null && c.VocabSize == ByteTokenizer.Instance.VocabSize);
         AtomicFile.WriteAllText(Path.Combine(directory, ConfigFile), Config(c, dtype, bytes ? ByteTokenizer.Instance : tokenizer, checkpoint).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         string? note = null;
@@ -76,6 +86,10 @@ public static class HfCheckpoint
         };
         return new HfExport(directory, c, c.ParameterCount, bytes, note);
     }
+
+    /// <summary>A fixed input for the reference logits: min(context, 32) ids spread over the vocabulary.</summary>
+    public static long[] ReferenceInput(GptConfig c) =>
+        Enumerable.Range(0, Math.Min(c.Context, 32)).Select(i => (long)((i * 7919L + 13) % c.VocabSize)).ToArray();
 
     static JsonObject Config(GptConfig c, ScalarType dtype, TextTokenizer? tokenizer, string source)
     {
