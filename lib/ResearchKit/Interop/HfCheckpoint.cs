@@ -39,6 +39,8 @@ public static class HfCheckpoint
         using var scope = torch.NewDisposeScope();
         var model = Checkpoint.LoadModel(checkpoint, torch.CPU);
         var c = model.Config;
+        if (tokenizer is not null && tokenizer.VocabSize > c.VocabSize)
+            throw new ArgumentException($"tokenizer {tokenizer.Name} has {tokenizer.VocabSize:N0} ids but the model in {checkpoint} only {c.VocabSize:N0}: it was not trained with it");
         var p = model.named_parameters().ToDictionary(x => x.name, x => (Tensor)x.parameter);
         var dtype = p["wte"].dtype;
         Tensor Zeros(long n) => torch.zeros(n, dtype);
