@@ -1,5 +1,6 @@
 using System.CommandLine;
 using ResearchKit.Corpus;
+using ResearchKit.Pipeline;
 using ResearchKit.Tokenization;
 using Spectre.Console;
 
@@ -40,10 +41,19 @@ static class CorpusCommands
         var input = new Argument<string>("input") { Description = "file, directory or glob of shards" };
         var output = new Option<string>("--out") { Description = "output file (.parquet, .jsonl or .jsonl.zst)", Required = true };
         var mapping = new MappingOptions();
+        var shards = new ShardOptions();
         var cmd = new Command("import", "Convert shards into one corpus file in our schema (id, text, domain, url, source, meta)") { input, output };
         mapping.AddTo(cmd);
+        shards.AddTo(cmd);
         cmd.SetAction(p =>
         {
+            if (shards.Shard(p) is { } shard)
+            {
+                var outcome = ConsoleProgress.Run(progress => CorpusShards.Run(CorpusShards.ImportStage, p.GetValue(input)!, mapping.Get(p), p.GetValue(output)!, shard,
+                                                                               unitBytes: shards.UnitBytes(p), progress: progress));
+                ShardOptions.Report(outcome, CorpusShards.DirectoryOf(p.GetValue(output)!), p.GetValue(output)!);
+                return 0;
+            }
             var docs = CorpusReader.Read(p.GetValue(input)!, mapping.Get(p));
             var n = ConsoleProgress.Run(progress => CorpusWriter.Write(p.GetValue(output)!, docs, progress));
             AnsiConsole.MarkupLineInterpolated($"wrote {n:N0} documents to {p.GetValue(output)}");

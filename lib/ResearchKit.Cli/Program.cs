@@ -7,11 +7,13 @@ if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = 200;
 
 var bench = BenchTokenizeCommand.Create();
 bench.Subcommands.Add(BenchTrainCommand.Create());
+bench.Subcommands.Add(BenchShardsCommand.Create());
 var root = new RootCommand("rk: ResearchKit, a toolkit for research on LLM pretraining data")
 {
     EnvCommand.Create(),
-    CorpusCommands.Create(), TokenizeCommand.Create(), bench,
+    CorpusCommands.Create(), TokenizeCommand.Create(), MergeCommand.Create(), LaunchCommand.Create(), bench,
     TrainCommand.Create(),
+    ExportCommands.Export(), ExportCommands.Import(),
     AblateCommands.Create(),
     NotebookCommands.Create(),
     ReportCommand.Create(),

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using ResearchKit.Corpus;
+using ResearchKit.Pipeline;
 using ResearchKit.Tokenization;
 using Spectre.Console;
 
@@ -8,7 +9,7 @@ namespace ResearchKit.Cli;
 /// <summary><c>rk tokenize</c>: corpus shards to a memory-mappable token shard (&lt;out&gt;/tokens.rkt).</summary>
 static class TokenizeCommand
 {
-    public const string ShardName = "tokens.rkt";
+    public const string ShardName = TokenShards.FileName;
 
     public static Command Create()
     {
@@ -17,10 +18,19 @@ static class TokenizeCommand
         var output = new Option<string>("--out") { Description = $"output directory; the shard is <out>/{ShardName}", Required = true };
         var tokenizer = new Option<string>("--tokenizer") { Description = string.Join(", ", TextTokenizers.Names), DefaultValueFactory = _ => "cl100k_base" };
         var compact = new Option<bool>("--compact-vocab") { Description = "renumber the ids the corpus uses densely (one extra pass over the corpus)" };
+        var shards = new ShardOptions();
         var cmd = new Command("tokenize", "Tokenize a corpus on all cores into a token shard") { input, output, tokenizer, compact };
         mapping.AddTo(cmd);
+        shards.AddTo(cmd);
         cmd.SetAction(p =>
         {
+            if (shards.Shard(p) is { } shard)
+            {
+                var outcome = ConsoleProgress.Run(progress => TokenShards.Run(p.GetValue(input)!, mapping.Get(p), TextTokenizers.Create(p.GetValue(tokenizer)!),
+                    p.GetValue(output)!, shard, p.GetValue(compact), shards.UnitBytes(p), progress));
+                ShardOptions.Report(outcome, TokenShards.DirectoryOf(p.GetValue(output)!), p.GetValue(output)!);
+                return 0;
+            }
             var docs = CorpusReader.Read(p.GetValue(input)!, mapping.Get(p));
             var tok = TextTokenizers.Create(p.GetValue(tokenizer)!);
             var path = Path.Combine(p.GetValue(output)!, ShardName);

@@ -21,6 +21,48 @@ static class JsonlCorpus
         if (documents == 0) throw new DataFormatException(file, null, null, "no documents (empty file)");
     }
 
+    /// <summary>
+    /// The lines of a plain JSONL file that start within bytes [<paramref name="start"/>, <paramref name="end"/>): a
+    /// shard's work unit of one large file. Consecutive ranges cover every line exactly once. Lines keep their
+    /// file-wide numbers (counted in the bytes before the range), so errors and derived ids match a whole-file read.
+    /// </summary>
+    public static IEnumerable<Document> ReadRange(string file, ColumnMapping mapping, long start, long end)
+    {
+        using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        long linesBefore = 0, position = 0;
+        if (start > 0)
+        {
+            // The first line of the range starts right after the first newline at or after byte start-1.
+            var buffer = new byte[1 << 20];
+            long firstLine = -1;
+            while (position < stream.Length && firstLine < 0)
+            {
+                int n = stream.Read(buffer, 0, (int)Math.Min(buffer.Length, stream.Length - position));
+                if (n == 0) break;
+                var span = buffer.AsSpan(0, n);
+                if (position + n >= start)
+                {
+                    int from = (int)Math.Max(0, start - 1 - position);
+                    linesBefore += span[..from].Count((byte)'\n');
+                    int newline = span[from..].IndexOf((byte)'\n');
+                    if (newline >= 0) { firstLine = position + from + newline + 1; linesBefore++; }
+                }
+                else linesBefore += span.Count((byte)'\n');
+                position += n;
+            }
+            if (firstLine < 0 || firstLine >= end) yield break;
+            position = firstLine;
+            stream.Position = firstLine;
+        }
+        foreach (var (lineNumber, line) in Utf8Lines.Read(stream, file))
+        {
+            if (position >= end) yield break;
+            position += line.Length + 1;
+            if (IsBlank(line.Span)) continue;
+            yield return Parse(file, linesBefore + lineNumber, line, mapping);
+        }
+    }
+
     static bool IsBlank(ReadOnlySpan<byte> line) => line.Trim(" \t\r"u8).IsEmpty;
 
     static Document Parse(string file, long line, ReadOnlyMemory<byte> bytes, ColumnMapping m)

@@ -17,7 +17,8 @@ static class ParquetCorpus
     const long RowGroupChars = 16L << 20;
     static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
-    public static IEnumerable<Document> Read(string file, ColumnMapping m)
+    /// <param name="onlyRowGroup">Read just this row group (a shard's work unit); records keep their file-wide numbers.</param>
+    public static IEnumerable<Document> Read(string file, ColumnMapping m, int? onlyRowGroup = null)
     {
         using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
         if (stream.Length == 0) throw new DataFormatException(file, null, null, "no documents (empty file)");
@@ -52,6 +53,7 @@ static class ParquetCorpus
             {
                 using var rg = reader.OpenRowGroupReader(g);
                 int n = checked((int)rg.RowCount);
+                if (onlyRowGroup is { } only && g != only) { row += n; continue; }
                 string?[]? Strings(DataField? f) => f is null ? null : ReadStrings(file, row, rg, f, n);
                 var texts = Strings(text)!;
                 var ids = Strings(id);
@@ -71,7 +73,27 @@ static class ParquetCorpus
                 }
                 row += n;
             }
-            if (row == 0) throw new DataFormatException(file, null, null, "no documents (no rows)");
+            if (row == 0 && onlyRowGroup is null) throw new DataFormatException(file, null, null, "no documents (no rows)");
+        }
+        finally { reader.DisposeAsync().AsTask().GetAwaiter().GetResult(); }
+    }
+
+    /// <summary>Rows per row group, from the footer (no column is read).</summary>
+    public static long[] RowGroupSizes(string file)
+    {
+        using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        if (stream.Length == 0) throw new DataFormatException(file, null, null, "no documents (empty file)");
+        ParquetReader reader;
+        try { reader = ParquetReader.CreateAsync(stream).GetAwaiter().GetResult(); }
+        catch (Exception e) when (e is IOException or InvalidDataException or NotSupportedException or ArgumentException or FormatException)
+        {
+            throw new DataFormatException(file, null, null, $"not a readable Parquet file: {e.Message}", e);
+        }
+        try
+        {
+            var sizes = new long[reader.RowGroupCount];
+            for (int g = 0; g < sizes.Length; g++) { using var rg = reader.OpenRowGroupReader(g); sizes[g] = rg.RowCount; }
+            return sizes;
         }
         finally { reader.DisposeAsync().AsTask().GetAwaiter().GetResult(); }
     }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
 using Microsoft.Data.Analysis;
 using ResearchKit.Corpus;
 
@@ -98,5 +99,42 @@ public sealed class TransformStats
             new StringDataFrameColumn("reason", rows.Select(r => r.Key.Reason)),
             new Int64DataFrameColumn("documents", rows.Select(r => r.Value.Documents)),
             new Int64DataFrameColumn("characters", rows.Select(r => r.Value.Characters)));
+    }
+
+    /// <summary>The counts as JSON (a shard's stats file), read back by <see cref="FromJson"/> and combined with <see cref="Merge"/>.</summary>
+    public JsonObject ToJson()
+    {
+        var steps = new JsonArray();
+        foreach (var name in _order)
+        {
+            var c = _steps[name];
+            steps.Add(new JsonObject
+            {
+                ["step"] = name, ["documents_in"] = c.DocumentsIn, ["documents_out"] = c.DocumentsOut, ["documents_modified"] = c.DocumentsModified,
+                ["characters_in"] = c.CharactersIn, ["characters_out"] = c.CharactersOut, ["ticks"] = c.Ticks,
+            });
+        }
+        var reasons = new JsonArray(_reasons.OrderBy(r => r.Key.Step, StringComparer.Ordinal).ThenBy(r => r.Key.Reason, StringComparer.Ordinal)
+            .Select(r => (JsonNode)new JsonObject { ["step"] = r.Key.Step, ["reason"] = r.Key.Reason, ["documents"] = r.Value.Documents, ["characters"] = r.Value.Characters })
+            .ToArray());
+        return new JsonObject { ["steps"] = steps, ["reasons"] = reasons };
+    }
+
+    public static TransformStats FromJson(JsonObject json)
+    {
+        var stats = new TransformStats();
+        foreach (var s in json["steps"]!.AsArray())
+        {
+            var c = stats.Step(s!["step"]!.GetValue<string>());
+            c.DocumentsIn = s["documents_in"]!.GetValue<long>();
+            c.DocumentsOut = s["documents_out"]!.GetValue<long>();
+            c.DocumentsModified = s["documents_modified"]!.GetValue<long>();
+            c.CharactersIn = s["characters_in"]!.GetValue<long>();
+            c.CharactersOut = s["characters_out"]!.GetValue<long>();
+            c.Ticks = s["ticks"]!.GetValue<long>();
+        }
+        foreach (var r in json["reasons"]!.AsArray())
+            stats._reasons[(r!["step"]!.GetValue<string>(), r["reason"]!.GetValue<string>())] = (r["documents"]!.GetValue<long>(), r["characters"]!.GetValue<long>());
+        return stats;
     }
 }

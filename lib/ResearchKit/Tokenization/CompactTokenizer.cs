@@ -37,6 +37,15 @@ public sealed class CompactTokenizer : TextTokenizer
         return new CompactTokenizer(baseTokenizer, Enumerable.Range(0, used.Length).Where(i => used[i]).ToArray());
     }
 
+    /// <summary>The compaction of <paramref name="baseTokenizer"/> to the ids flagged in <paramref name="used"/>
+    /// (end-of-text is ignored: it always gets its own compact id). What <see cref="Build"/> makes from texts,
+    /// made here from ids already counted (a merge of token shards).</summary>
+    internal static CompactTokenizer FromUsedIds(TextTokenizer baseTokenizer, bool[] used) =>
+        new(baseTokenizer, Enumerable.Range(0, used.Length).Where(i => used[i] && i != baseTokenizer.EndOfText).ToArray());
+
+    /// <summary>The compact id of a base id (end-of-text to end-of-text, ids the corpus never used to unknown).</summary>
+    internal int CompactId(int baseId) => baseId == _base.EndOfText ? EndOfText : _fromBase.TryGetValue(baseId, out var d) ? d : Unknown;
+
     public TextTokenizer Base => _base;
     public int UsedIds => _toBase.Length;
     public int Unknown => _toBase.Length + 1;

@@ -50,6 +50,16 @@ public static class Checkpoint
         return ReadHeader(path, r).Metrics;
     }
 
+    /// <summary>A weights-only checkpoint of <paramref name="model"/> (step 0, zero optimizer moments, no sampler
+    /// state): what an imported model becomes, for evaluation and export; not a run to resume.</summary>
+    internal static void SaveWeights(string path, Gpt model)
+    {
+        using var optimizer = new FlatAdamW(model, new OptimizerConfig());
+        using var rng = torch.get_rng_state();
+        Save(path, new CheckpointHeader(model.Config, optimizer.Parameters.dtype.ToString(), 0, 0, optimizer.Layout, new JsonObject(), [],
+                                        Convert.ToBase64String(rng.bytes)), optimizer);
+    }
+
     /// <summary>Reads only the model shape stored in a checkpoint.</summary>
     public static GptConfig ReadModelConfig(string path)
     {
