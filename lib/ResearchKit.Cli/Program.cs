@@ -7,10 +7,11 @@ if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = 200;
 
 var bench = BenchTokenizeCommand.Create();
 bench.Subcommands.Add(BenchTrainCommand.Create());
+bench.Subcommands.Add(BenchProxCommand.Create());
 var root = new RootCommand("rk: ResearchKit, a toolkit for research on LLM pretraining data")
 {
     EnvCommand.Create(),
-    CorpusCommands.Create(), TokenizeCommand.Create(), bench,
+    CorpusCommands.Create(), FilterCommand.Create(), TokenizeCommand.Create(), bench,
     TrainCommand.Create(),
     AblateCommands.Create(),
     NotebookCommands.Create(),
