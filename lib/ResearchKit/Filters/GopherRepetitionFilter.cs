@@ -41,57 +41,82 @@ public sealed partial class GopherRepetitionFilter : DocumentFilter
         if (DupLineCharFraction is { } lcf && lineChars / length > lcf) return "dup_line_char_frac";
 
         var words = WordTokenizer.Tokenize(text);
+        var spaced = new JoinedWords(words, " ");
         foreach (var (n, fraction) in TopNGrams)
         {
             if (words.Count < n) continue;
-            if (TopNGramCharacters(words, n) / length > fraction) return $"top_{n}_gram";
+            if (TopNGramCharacters(spaced, words.Count, n) / length > fraction) return $"top_{n}_gram";
         }
+        var glued = new JoinedWords(words, "");
         foreach (var (n, fraction) in DupNGrams)
-            if (RepeatedNGramCharacters(words, n) / length > fraction) return $"duplicated_{n}_n_grams";
+            if (RepeatedNGramCharacters(glued, words.Count, n) / length > fraction) return $"duplicated_{n}_n_grams";
         return null;
     }
 
     /// <summary>datatrove's <c>find_top_duplicate</c>: length × count of the most frequent n-gram (words joined by a
     /// space); among equally frequent ones the first seen, as <c>Counter.most_common</c>.</summary>
-    static long TopNGramCharacters(List<string> words, int n)
+    static long TopNGramCharacters(JoinedWords joined, int wordCount, int n)
     {
-        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
-        string? top = null;
+        var counts = new Dictionary<(int Start, int Length), int>(joined);
+        (int Start, int Length) top = default;
         int topCount = 0;
-        var order = new List<string>();
-        for (int i = 0; i + n <= words.Count; i++)
+        var order = new List<(int, int)>();
+        for (int i = 0; i + n <= wordCount; i++)
         {
-            var gram = string.Join(' ', words.GetRange(i, n));
+            var gram = joined.NGram(i, n);
             counts[gram] = counts.TryGetValue(gram, out int c) ? c + 1 : 1;
             if (c == 0) order.Add(gram);
         }
         foreach (var gram in order)
             if (counts[gram] > topCount) (top, topCount) = (gram, counts[gram]);
-        return top is null ? 0 : (long)DatatroveText.CodePoints(top) * topCount;
+        return topCount == 0 ? 0 : (long)joined.CodePoints(top) * topCount;
     }
 
     /// <summary>datatrove's <c>find_all_duplicate</c>: scanning left to right, an n-gram (words joined without spaces)
     /// seen before adds its length and skips n words; otherwise it is remembered and the scan moves one word.</summary>
-    static long RepeatedNGramCharacters(List<string> words, int n)
+    static long RepeatedNGramCharacters(JoinedWords joined, int wordCount, int n)
     {
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var seen = new HashSet<(int Start, int Length)>(joined);
         long repeated = 0;
         int i = 0;
-        while (i < words.Count - n + 1)
+        while (i < wordCount - n + 1)
         {
-            var gram = string.Concat(words.GetRange(i, n));
-            if (seen.Contains(gram))
+            var gram = joined.NGram(i, n);
+            if (!seen.Add(gram))
             {
-                repeated += DatatroveText.CodePoints(gram);
+                repeated += joined.CodePoints(gram);
                 i += n;
             }
-            else
-            {
-                seen.Add(gram);
-                i++;
-            }
+            else i++;
         }
         return repeated;
+    }
+
+    /// <summary>The words joined once into one buffer; an n-gram is a (start, length) slice of it, hashed and
+    /// compared by its characters, so n-grams are never allocated as strings (the joined strings datatrove
+    /// compares).</summary>
+    sealed class JoinedWords : IEqualityComparer<(int Start, int Length)>
+    {
+        readonly string _text;
+        readonly int[] _starts;
+        readonly int _separator;
+
+        public JoinedWords(List<string> words, string separator)
+        {
+            _text = string.Join(separator, words);
+            _separator = separator.Length;
+            _starts = new int[words.Count + 1];
+            for (int k = 0; k < words.Count; k++) _starts[k + 1] = _starts[k] + words[k].Length + _separator;
+        }
+
+        public (int Start, int Length) NGram(int first, int n) => (_starts[first], _starts[first + n] - _separator - _starts[first]);
+
+        public int CodePoints((int Start, int Length) gram) => DatatroveText.CodePoints(_text.Substring(gram.Start, gram.Length));
+
+        public bool Equals((int Start, int Length) a, (int Start, int Length) b) =>
+            a.Length == b.Length && _text.AsSpan(a.Start, a.Length).SequenceEqual(_text.AsSpan(b.Start, b.Length));
+
+        public int GetHashCode((int Start, int Length) gram) => string.GetHashCode(_text.AsSpan(gram.Start, gram.Length));
     }
 
     [GeneratedRegex(@"\n{2,}")] private static partial Regex Paragraphs();

@@ -2,9 +2,6 @@ using ResearchKit.Corpus;
 
 namespace ResearchKit.ProX;
 
-/// <summary>A document and the chunks (<see cref="ProxChunker"/>) its chunk-level programs refer to.</summary>
-public sealed record ChunkedDocument(Document Document, IReadOnlyList<ProxChunk> Chunks);
-
 /// <summary>
 /// Where programs come from: a refining model (prompted with <see cref="ProxPrompts"/>), ground-truth labels
 /// (<see cref="LabelProgramWriter"/>), or anything else. Called a batch at a time, so a model can generate for many

@@ -112,16 +112,19 @@ public sealed class ProgramInterpreter(ProxOptions? options = null)
             removed.Add(range with { End = Math.Min(range.End, lineCount - 1) });
         }
         errors.Sort((a, b) => a.Line.CompareTo(b.Line));
-        return Decide(text, words, RemoveLines(normalized, removed), errors, removed, normalizer.Applied, operations, Options);
+        int wordsNormalized = ReferenceEquals(normalized, text) ? words : PythonText.CountWords(normalized);
+        string processed = RemoveLines(normalized, removed, out int removedWords);
+        return Decide(text, words, processed, wordsNormalized - removedWords, errors, removed, normalizer.Applied, operations, Options);
     }
 
     static RefineResult Empty() => new(RefineOutcome.DroppedEmpty, null, [], [], [], 0, 0, 0);
 
     /// <summary>The reference's decision (execute_meta_operations) on the edited text.</summary>
-    internal static RefineResult Decide(string original, int wordsBefore, string processed, List<ProgramError> errors,
+    /// <param name="wordsAfter">The words of <paramref name="processed"/> (known from the edits, so the text is not
+    /// scanned again).</param>
+    internal static RefineResult Decide(string original, int wordsBefore, string processed, int wordsAfter, List<ProgramError> errors,
                                         List<LineRange> removed, List<Normalization> normalizations, int operations, ProxOptions options)
     {
-        int wordsAfter = PythonText.CountWords(processed);
         double kept = (double)wordsAfter / wordsBefore;
         bool fewErrors = errors.Count < options.ErrorsToKeepOriginal;
         var (outcome, text) =
@@ -135,29 +138,33 @@ public sealed class ProgramInterpreter(ProxOptions? options = null)
     /// <summary>Lines of <c>text.Split('\n')</c>.</summary>
     internal static int CountLines(string text) => text.AsSpan().Count('\n') + 1;
 
-    /// <summary><c>"\n".join(lines not in ranges)</c>; <paramref name="ranges"/> sorted, disjoint, within the text.</summary>
-    internal static string RemoveLines(string text, List<LineRange> ranges)
+    /// <summary><c>"\n".join(lines not in ranges)</c>, copying the kept runs of lines whole, and the words of the
+    /// removed lines; <paramref name="ranges"/> sorted, disjoint, within the text.</summary>
+    internal static string RemoveLines(string text, List<LineRange> ranges, out int removedWords)
     {
+        removedWords = 0;
         if (ranges.Count == 0) return text;
         var sb = new StringBuilder(text.Length);
-        int pos = 0, r = 0;
+        int pos = 0, keptFrom = 0;
         long line = 0;
-        bool first = true;
-        while (true)
+        bool lastLineRemoved = false;
+        foreach (var range in ranges)
         {
-            int nl = text.IndexOf('\n', pos);
-            int end = nl < 0 ? text.Length : nl;
-            while (r < ranges.Count && ranges[r].End < line) r++;
-            if (!(r < ranges.Count && ranges[r].Start <= line))
+            for (; line < range.Start; line++) pos = text.IndexOf('\n', pos) + 1;
+            int removeFrom = pos;
+            for (; line <= range.End; line++)
             {
-                if (!first) sb.Append('\n');
-                sb.Append(text, pos, end - pos);
-                first = false;
+                int nl = text.IndexOf('\n', pos);
+                if (nl < 0) { pos = text.Length + 1; lastLineRemoved = true; line++; break; }
+                pos = nl + 1;
             }
-            if (nl < 0) break;
-            pos = nl + 1;
-            line++;
+            sb.Append(text, keptFrom, removeFrom - keptFrom);
+            removedWords += PythonText.CountWords(text.AsSpan(removeFrom, Math.Min(pos, text.Length) - removeFrom));
+            keptFrom = pos;
         }
+        if (keptFrom <= text.Length) sb.Append(text, keptFrom, text.Length - keptFrom);
+        // The kept run before a removed last line ends with the break that joined them.
+        else if (lastLineRemoved && sb.Length > 0) sb.Length--;
         return sb.ToString();
     }
 

@@ -130,7 +130,9 @@ internal static class ReferenceProgramRunner
             if (a <= b) removed.Add(new LineRange(a, b));
         }
         errors.Sort((x, y) => x.Line.CompareTo(y.Line));
-        return ProgramInterpreter.Decide(text, words, ProgramInterpreter.RemoveLines(normalized, removed), errors, removed,
+        int wordsNormalized = ReferenceEquals(normalized, text) ? words : PythonText.CountWords(normalized);
+        string processed = ProgramInterpreter.RemoveLines(normalized, removed, out int removedWords);
+        return ProgramInterpreter.Decide(text, words, processed, wordsNormalized - removedWords, errors, removed,
                                          normalizer.Applied, operations, options);
     }
 

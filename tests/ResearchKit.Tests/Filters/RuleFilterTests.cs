@@ -66,6 +66,47 @@ public sealed class RuleFilterTests
         Assert.Equal("top_2_gram", f.DropReason(Doc(string.Join(' ', Enumerable.Repeat("aaa bbb", 10)))));
     }
 
+    /// <summary>datatrove's n-gram statistics written as plainly as its Python (strings joined per n-gram).</summary>
+    static string? NaiveNGramReason(List<string> words, double length)
+    {
+        foreach (var (n, fraction) in new[] { (2, 0.2), (3, 0.18), (4, 0.16) })
+        {
+            var grams = Enumerable.Range(0, Math.Max(0, words.Count - n + 1)).Select(i => string.Join(' ', words.Skip(i).Take(n))).ToList();
+            if (grams.Count == 0) continue;
+            var top = grams.GroupBy(g => g).OrderByDescending(g => g.Count()).First();   // stable: first seen among ties
+            if (top.Key.Length * (double)top.Count() / length > fraction) return $"top_{n}_gram";
+        }
+        foreach (var (n, fraction) in new[] { (5, 0.15), (6, 0.14), (7, 0.13), (8, 0.12), (9, 0.11), (10, 0.10) })
+        {
+            var seen = new HashSet<string>();
+            long repeated = 0;
+            for (int i = 0; i < words.Count - n + 1;)
+            {
+                var gram = string.Concat(words.Skip(i).Take(n));
+                if (seen.Contains(gram)) { repeated += gram.Length; i += n; }
+                else { seen.Add(gram); i++; }
+            }
+            if (repeated / length > fraction) return $"duplicated_{n}_n_grams";
+        }
+        return null;
+    }
+
+    [Fact]
+    public void GopherRepetitionNGramsMatchAPlainImplementationOnRealDocuments()
+    {
+        // Lines and paragraphs off, so every document reaches the n-gram rules.
+        var f = new GopherRepetitionFilter { DupLineFraction = null, DupLineCharFraction = null, DupParagraphFraction = null, DupParagraphCharFraction = null };
+        var docs = CorpusReader.Read(Path.Combine(TestCorpus.RepoRoot, "data-samples", "sample.parquet")).Where((_, i) => i % 9 == 0).ToList();
+        int dropped = 0;
+        foreach (var d in docs)
+        {
+            var expected = NaiveNGramReason(WordTokenizer.Tokenize(d.Text), d.Text.Length);
+            Assert.Equal(expected, f.DropReason(d));
+            dropped += expected is null ? 0 : 1;
+        }
+        Assert.InRange(dropped, 1, docs.Count - 1);
+    }
+
     [Fact]
     public void GopherRepetitionLinesAndParagraphs()
     {

@@ -175,3 +175,29 @@ public sealed class ProgramSafetyProperties
         return true;
     }
 }
+
+/// <summary>The interpreter's fast paths against the obvious implementations they replace.</summary>
+public sealed class FastPathProperties
+{
+    static Gen<string> Text() =>
+        Gen.ListOf(Gen.Elements("", "a", "one two", "  x  ", "\t", "é ü", "\u00a0nbsp\u2003", "w\u001cx", "\U0001F600 y", "abcdefghijklmnopqrstu vwxyz"))
+           .Select(parts => string.Join('\n', parts.Select((p, i) => i % 3 == 0 ? p + " " + p : p)));
+
+    [Property(MaxTest = 500, Replay = "(20240604,3333333)")]
+    public Property RemoveLinesEqualsSplitFilterJoin() =>
+        Prop.ForAll(Arb.From(Text()), Arb.From(Gen.ListOf(Gen.Two(Gen.Choose(0, 12)))), (text, pairs) =>
+        {
+            var lines = text.Split('\n');
+            var ranges = LineRange.Merge(pairs.Select(p => new LineRange(Math.Min(p.Item1, p.Item2), Math.Max(p.Item1, p.Item2))))
+                                  .Where(r => r.Start < lines.Length).Select(r => r with { End = Math.Min(r.End, lines.Length - 1) }).ToList();
+            var expected = string.Join('\n', lines.Where((_, k) => !ranges.Any(r => r.Contains(k))));
+            var actual = ProgramInterpreter.RemoveLines(text, ranges, out int removedWords);
+            Assert.Equal(expected, actual);
+            Assert.Equal(PythonText.CountWords(text) - PythonText.CountWords(expected), removedWords);
+        });
+
+    [Property(MaxTest = 500, Replay = "(20240605,5555555)")]
+    public Property CountWordsEqualsPythonSplit() =>
+        Prop.ForAll(Arb.From(Gen.OneOf(Text(), ArbMap.Default.GeneratorFor<string>().Select(s => s ?? ""))), text =>
+            Assert.Equal(PythonText.SplitWords(text).Count, PythonText.CountWords(text)));
+}
