@@ -41,7 +41,7 @@ internal static class ReferenceProgramRunner
         var errors = new List<ProgramError>();
         if (program.Length > limits.MaxProgramChars)
         {
-            program = program[..limits.MaxProgramChars];
+            program = program[..(program.LastIndexOf('\n', limits.MaxProgramChars - 1) + 1)];   // whole lines only
             errors.Add(new ProgramError(0, $"program longer than {limits.MaxProgramChars} characters; the rest is ignored"));
         }
         var ops = program.Trim(' ').Split('\n');
