@@ -8,10 +8,11 @@ if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = 200;
 var bench = BenchTokenizeCommand.Create();
 bench.Subcommands.Add(BenchTrainCommand.Create());
 bench.Subcommands.Add(BenchShardsCommand.Create());
+bench.Subcommands.Add(BenchProxCommand.Create());
 var root = new RootCommand("rk: ResearchKit, a toolkit for research on LLM pretraining data")
 {
     EnvCommand.Create(),
-    CorpusCommands.Create(), TokenizeCommand.Create(), MergeCommand.Create(), LaunchCommand.Create(), bench,
+    CorpusCommands.Create(), FilterCommand.Create(), TokenizeCommand.Create(), MergeCommand.Create(), LaunchCommand.Create(), bench,
     TrainCommand.Create(),
     ExportCommands.Export(), ExportCommands.Import(),
     AblateCommands.Create(),

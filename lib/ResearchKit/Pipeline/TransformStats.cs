@@ -51,6 +51,14 @@ public sealed class TransformStats
         _reasons.AddOrUpdate((step, reason), (0, characters), (_, v) => (v.Documents, v.Characters + characters));
     }
 
+    /// <summary>A document that <paramref name="step"/> kept is counted under <paramref name="reason"/> without being
+    /// dropped (e.g. ProX's "lines_removed" with the characters removed, or "errors_kept_original").</summary>
+    public void Noted(string step, string reason, long characters = 0)
+    {
+        Step(step);
+        _reasons.AddOrUpdate((step, reason), (1, characters), (_, v) => (v.Documents + 1, v.Characters + characters));
+    }
+
     public void AddTime(string step, TimeSpan elapsed) => Interlocked.Add(ref Step(step).Ticks, elapsed.Ticks);
 
     /// <summary>Adds another stats object's counts (e.g. from a shard) to this one.</summary>
@@ -88,8 +96,8 @@ public sealed class TransformStats
             new DoubleDataFrameColumn("seconds", c.Select(x => TimeSpan.FromTicks(x.Ticks).TotalSeconds)));
     }
 
-    /// <summary>One row per (step, reason): documents dropped and characters removed for that reason, in step order
-    /// then by reason.</summary>
+    /// <summary>One row per (step, reason): documents dropped (or, for <see cref="Noted"/> reasons, counted) and
+    /// characters removed for that reason, in step order then by reason.</summary>
     public DataFrame Reasons()
     {
         var steps = _order.ToArray();
