@@ -7,6 +7,7 @@ if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = 200;
 
 var bench = BenchTokenizeCommand.Create();
 bench.Subcommands.Add(BenchTrainCommand.Create());
+bench.Subcommands.Add(BenchRefinerCommand.Create());
 var root = new RootCommand("rk: ResearchKit, a toolkit for research on LLM pretraining data")
 {
     EnvCommand.Create(),

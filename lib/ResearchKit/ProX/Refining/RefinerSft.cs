@@ -20,8 +20,8 @@ public sealed record SftOptions(int MaxProgramTokens = 32, string Separator = Pl
 /// <param name="PromptsTruncated">Examples whose input was cut to the prompt budget.</param>
 /// <param name="Windows">Training windows laid out (one example each).</param>
 /// <param name="Epochs">Shuffled passes over the examples laid out (the trainer repeats them past the end).</param>
-/// <param name="ProgramTargets">Trained targets: program tokens and end tokens.</param>
-/// <param name="PaddingTokens">Padding tokens filling the windows.</param>
+/// <param name="ProgramTargets">Trained targets per epoch: program tokens and their end tokens.</param>
+/// <param name="PaddingTokens">Padding tokens per epoch filling the windows.</param>
 public sealed record SftDatasetInfo(int Examples, int SkippedTooLong, int PromptsTruncated, int Windows, int Epochs, long ProgramTargets, long PaddingTokens);
 
 /// <summary>The fine-tuned model, a writer that uses it with the prompt it was trained on, the training record and
