@@ -24,8 +24,9 @@ static class BenchRefinerCommand
         var batch = new Option<int>("--batch") { Description = "sequences decoded together", DefaultValueFactory = _ => 1 };
         var device = new Option<string>("--device") { Description = "cpu, cuda, cuda:N or auto", DefaultValueFactory = _ => "cpu" };
         var noReference = new Option<bool>("--no-reference") { Description = "skip the no-cache decode (slow for long runs)" };
+        var repeats = new Option<int>("--repeats") { Description = "runs per measurement; the fastest counts", DefaultValueFactory = _ => 3 };
         var threads = new Option<int?>("--threads") { Description = "torch intra-op threads (default: libtorch's, one per core); 1 is steadier on a shared machine" };
-        var command = new Command("refiner", "Refining-model generation tokens/s: prefill, decode with the KV cache, and decode recomputing the prefix") { models, prompt, newTokens, batch, device, noReference, threads };
+        var command = new Command("refiner", "Refining-model generation tokens/s: prefill, decode with the KV cache, and decode recomputing the prefix") { models, prompt, newTokens, batch, device, noReference, repeats, threads };
         command.SetAction(parse =>
         {
             var dev = torch.device(Runtime.TorchRuntime.Initialize(parse.GetValue(device)!).Device);
@@ -36,7 +37,7 @@ static class BenchRefinerCommand
                 torch.manual_seed(1);
                 var (model, parameters) = Build(name, dev);
                 var result = ConsoleProgress.Run(progress => RefinerBench.Run(name, model, parameters, parse.GetValue(prompt), parse.GetValue(newTokens), parse.GetValue(batch),
-                                                                                !parse.GetValue(noReference), progress: progress));
+                                                                                !parse.GetValue(noReference), parse.GetValue(repeats), progress: progress));
                 Console.WriteLine(result.Line);
                 (model as IDisposable)?.Dispose();
             }
