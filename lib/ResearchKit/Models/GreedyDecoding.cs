@@ -14,7 +14,7 @@ public sealed record Generation(int[] Tokens, StopReason Stop);
 /// <param name="EndTokens">Ids that end a sequence (EOS); empty = run to the budget.</param>
 /// <param name="UseKvCache">False recomputes each prompt's whole prefix at every step, one prompt at a time and
 /// unpadded: the plain reference the cached, batched path is tested and timed against.</param>
-/// <param name="BatchSize">Prompts decoded together.</param>
+/// <param name="BatchSize">Prompts decoded together (with the cache; without it, one at a time).</param>
 public sealed record GenerationOptions(int MaxNewTokens, IReadOnlyCollection<int> EndTokens, bool UseKvCache = true, int BatchSize = 8);
 
 /// <summary>
