@@ -28,7 +28,7 @@ public static class Evaluator
         var bytes = new double[k];
         var positionSums = new double[t];
         var positionCounts = new double[t];
-        long windowsSeen = 0;
+        long windowsSeen = 0, batches = 0;
         bool wasTraining = model.training;
         model.eval();
         try
@@ -58,13 +58,14 @@ public static class Evaluator
                 }
                 Add(positionSums, masked.sum(dim: 0).cpu().data<double>().ToArray());
                 Add(positionCounts, mask.sum(dim: 0).cpu().data<double>().ToArray());
-                progress?.Report(new WorkProgress("evaluate", windowsSeen, maxWindows, $"{counts.Sum():N0} targets"));
+                if (++batches % 16 == 0) progress?.Report(new WorkProgress("evaluate", windowsSeen, maxWindows, $"{counts.Sum():N0} targets"));
             }
         }
         finally
         {
             model.train(wasTraining);
         }
+        progress?.Report(new WorkProgress("evaluate", windowsSeen, windowsSeen, $"{counts.Sum():N0} targets"));
         long total = (long)counts.Sum();
         if (total == 0) throw new ArgumentException("the dataset has no target tokens to evaluate", nameof(data));
         bool hasBytes = options.TokenBytes is not null;

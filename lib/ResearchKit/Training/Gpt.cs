@@ -3,6 +3,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
+using ResearchKit.Models;
 
 namespace ResearchKit.Training;
 
@@ -91,10 +92,14 @@ public sealed class Gpt : nn.Module
     /// <summary>Logits [B, T, V] (fp32) for tokens [B, T].</summary>
     /// <param name="positions">RoPE positions [B, T] (restarting per document); null = 0..T-1.</param>
     /// <param name="attentionMask">Boolean [B, 1, T, T], true = may attend (block-diagonal causal); null = plain causal.</param>
-    public Tensor Forward(Tensor tokens, Tensor? positions = null, Tensor? attentionMask = null)
+    /// <param name="cache">Incremental decoding: keys and values of the earlier positions, to which the new tokens' are
+    /// appended; then <paramref name="positions"/> and <paramref name="attentionMask"/> ([B, 1, T, cached + T]) are required,
+    /// and keeping positions inside the context is the caller's part (a left-padded batch is wider than its sequences).</param>
+    public Tensor Forward(Tensor tokens, Tensor? positions = null, Tensor? attentionMask = null, KvCache? cache = null)
     {
         long t = tokens.shape[1];
-        if (t > Config.Context) throw new ArgumentException($"sequence of {t} tokens exceeds the context of {Config.Context}");
+        if (cache is null && t > Config.Context) throw new ArgumentException($"sequence of {t} tokens exceeds the context of {Config.Context}");
+        if (cache is not null && (positions is null || attentionMask is null)) throw new ArgumentException("a cached forward pass needs explicit positions and attention mask");
         using var scope = torch.NewDisposeScope();
         positions ??= torch.arange(t, dtype: ScalarType.Int64, device: tokens.device).unsqueeze(0);
         // cos/sin of angle = position * theta^(-2i/hd): [B or 1, 1, T, hd/2], shared by all layers.
@@ -105,7 +110,7 @@ public sealed class Gpt : nn.Module
         // The residual stream keeps the weights' dtype: fp32 with bf16 matmuls (mixed), bf16 when training in pure bf16.
         var x = wte.index_select(0, tokens.reshape(-1)).view(tokens.shape[0], t, Config.DModel);
         x = F.dropout(x, Config.Dropout, training);
-        foreach (var block in blocks) x = block.Forward(x, rope, attentionMask, ComputeType);
+        for (int i = 0; i < blocks.Count; i++) x = blocks[i].Forward(x, rope, attentionMask, ComputeType, cache?.Layers[i]);
         x = LayerNorm(x, ln_f_weight, ln_f_bias);
         var logits = Linear(x, lm_head ?? wte, ComputeType).to_type(ScalarType.Float32);
         return logits.MoveToOuterDisposeScope();
@@ -146,7 +151,7 @@ public sealed class Gpt : nn.Module
             RegisterComponents();
         }
 
-        public Tensor Forward(Tensor x, (Tensor Cos, Tensor Sin) rope, Tensor? mask, ScalarType compute)
+        public Tensor Forward(Tensor x, (Tensor Cos, Tensor Sin) rope, Tensor? mask, ScalarType compute, KvCache.Layer? cache = null)
         {
             long b = x.shape[0], t = x.shape[1];
             int h = config.Heads, hd = config.HeadDim;
@@ -157,6 +162,7 @@ public sealed class Gpt : nn.Module
             var q = ApplyRope(qkv[0], rope);
             var k = ApplyRope(qkv[1], rope);
             var v = qkv[2];
+            if (cache is not null) (k, v) = cache.Append(k, v);
             var y = mask is null
                 ? F.scaled_dot_product_attention(q, k, v, p: p, is_casual: true)
                 : F.scaled_dot_product_attention(q, k, v, attn_mask: mask, p: p);
