@@ -47,7 +47,7 @@ public sealed record GptConfig(int VocabSize, int DModel, int Layers, int Heads,
 
 /// <summary>
 /// A pre-norm GPT with rotary position embeddings and causal self-attention through
-/// <c>scaled_dot_product_attention</c>. Weights live in fp32 (or bf16 for pure-bf16 training); when
+/// <c>scaled_dot_product_attention</c>. Weights live in fp32; when
 /// <see cref="ComputeType"/> is bf16 every matmul casts its operands to bf16 and layer norms, RoPE and the
 /// logits stay fp32: the autocast recipe done by hand, since TorchSharp has no autocast.
 /// </summary>
@@ -107,7 +107,7 @@ public sealed class Gpt : nn.Module
         var angles = positions.to_type(ScalarType.Float64).unsqueeze(-1) * invFreq;
         var rope = (angles.cos().to_type(ScalarType.Float32).unsqueeze(1), angles.sin().to_type(ScalarType.Float32).unsqueeze(1));
 
-        // The residual stream keeps the weights' dtype: fp32 with bf16 matmuls (mixed), bf16 when training in pure bf16.
+        // The residual stream stays fp32 (the weights' dtype); only the matmuls run in the compute type.
         var x = wte.index_select(0, tokens.reshape(-1)).view(tokens.shape[0], t, Config.DModel);
         x = F.dropout(x, Config.Dropout, training);
         for (int i = 0; i < blocks.Count; i++) x = blocks[i].Forward(x, rope, attentionMask, ComputeType, cache?.Layers[i]);
