@@ -21,32 +21,47 @@ public static class ExactKnn
     public static NeighbourGraph Build(EmbeddingMatrix embeddings, int k, string device = "cpu", long blockBytes = 256L << 20,
                                        IProgress<WorkProgress>? progress = null, CancellationToken cancellation = default)
     {
+        var (ids, sims) = Query(embeddings, Enumerable.Range(0, embeddings.Rows).ToArray(), k, device, blockBytes, progress, cancellation);
+        return new NeighbourGraph(embeddings.Rows, k, ids, sims, validate: false);
+    }
+
+    /// <summary>The exact rows of some documents only (e.g. a sample of queries to measure an approximate graph's
+    /// recall on a corpus too large for the full N² product): row r of the result is document <c>queries[r]</c>'s,
+    /// in <see cref="NeighbourGraph"/>'s layout (k slots, sorted, −1 padded).</summary>
+    public static (int[] Ids, float[] Similarities) Query(EmbeddingMatrix embeddings, IReadOnlyList<int> queries, int k, string device = "cpu",
+                                                          long blockBytes = 256L << 20, IProgress<WorkProgress>? progress = null, CancellationToken cancellation = default)
+    {
         if (k <= 0) throw new ArgumentOutOfRangeException(nameof(k), k, "k must be positive");
-        int n = embeddings.Rows, d = embeddings.Dimension;
-        var ids = new int[(long)n * k <= Array.MaxLength ? n * k : throw new ArgumentException($"{n} × {k} neighbour slots exceed one array")];
-        var sims = new float[n * k];
+        int n = embeddings.Rows, d = embeddings.Dimension, q = queries.Count;
+        if ((long)q * k > Array.MaxLength) throw new ArgumentException($"{q} × {k} neighbour slots exceed one array");
+        foreach (var i in queries) if (i < 0 || i >= n) throw new ArgumentOutOfRangeException(nameof(queries), i, $"not a document index (0..{n - 1})");
+        var ids = new int[q * k];
+        var sims = new float[q * k];
         int kk = Math.Min(k, n - 1);
         if (kk <= 0)
         {
             ids.AsSpan().Fill(NeighbourGraph.Missing);
             sims.AsSpan().Fill(float.NegativeInfinity);
-            return new NeighbourGraph(n, k, ids, sims, validate: false);
+            return (ids, sims);
         }
         var normalized = embeddings.Normalized();
         var dev = TorchRuntime.Initialize(device).TorchDevice;
         // Similarities, the equality mask and topk's copies: about 3 floats per cell.
-        int block = (int)Math.Clamp(blockBytes / (n * 12L), 1, n);
+        int block = (int)Math.Clamp(blockBytes / (n * 12L), 1, Math.Max(1, q));
         using var all = torch.tensor(normalized.Data, [n, d]).to(dev);
         using var allT = all.t();
         var candIds = new int[kk];
         var candSims = new float[kk];
-        for (int start = 0; start < n; start += block)
+        for (int start = 0; start < q; start += block)
         {
             cancellation.ThrowIfCancellationRequested();
-            int b = Math.Min(block, n - start);
+            int b = Math.Min(block, q - start);
             using var scope = torch.NewDisposeScope();
-            var s = all.narrow(0, start, b).matmul(allT);
-            s.narrow(1, start, b).diagonal().fill_(float.NegativeInfinity);   // never its own neighbour
+            var rows = new long[b];
+            for (int r = 0; r < b; r++) rows[r] = queries[start + r];
+            var rowIndex = torch.tensor(rows).to(dev);
+            var s = all.index_select(0, rowIndex).matmul(allT);
+            s.index_put_(torch.tensor(float.NegativeInfinity).to(dev), torch.arange(b, device: dev), rowIndex);   // never its own neighbour
             var (values, indices) = s.topk(kk, dim: 1, largest: true, sorted: true);
             var kth = values.narrow(1, kk - 1, 1);
             var equalAll = s.eq(kth).sum(1).cpu().data<long>().ToArray();
@@ -69,8 +84,8 @@ public static class ExactKnn
                 }
                 NeighbourGraph.FillRow(ids, sims, start + r, k, candIds, candSims);
             }
-            progress?.Report(new WorkProgress("knn exact", start + b, n));
+            progress?.Report(new WorkProgress("knn exact", start + b, q));
         }
-        return new NeighbourGraph(n, k, ids, sims, validate: false);
+        return (ids, sims);
     }
 }

@@ -25,4 +25,26 @@ public static class KnnRecall
         }
         return wanted == 0 ? 1 : (double)found / wanted;
     }
+
+    /// <summary>recall@k over a sample of documents: <paramref name="exactIds"/> holds the exact rows of
+    /// <paramref name="queries"/> (as <see cref="ExactKnn.Query"/> returns them, <paramref name="exactK"/> slots each).</summary>
+    public static double Measure(NeighbourGraph approximate, IReadOnlyList<int> queries, int[] exactIds, int exactK, int k)
+    {
+        if (exactIds.Length != queries.Count * exactK) throw new ArgumentException($"expected {queries.Count} × {exactK} exact ids");
+        if (k <= 0 || k > approximate.K || k > exactK) throw new ArgumentOutOfRangeException(nameof(k), k, $"k must be in 1..{Math.Min(approximate.K, exactK)}");
+        long wanted = 0, found = 0;
+        var row = new HashSet<int>();
+        for (int r = 0; r < queries.Count; r++)
+        {
+            row.Clear();
+            foreach (var j in approximate.Neighbours(queries[r])[..k]) if (j != NeighbourGraph.Missing) row.Add(j);
+            foreach (var j in exactIds.AsSpan(r * exactK, k))
+            {
+                if (j == NeighbourGraph.Missing) continue;
+                wanted++;
+                if (row.Contains(j)) found++;
+            }
+        }
+        return wanted == 0 ? 1 : (double)found / wanted;
+    }
 }

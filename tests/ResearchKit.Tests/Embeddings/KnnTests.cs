@@ -109,6 +109,24 @@ public class KnnTests
     }
 
     [Fact]
+    public void QueryingASampleGivesTheFullGraphsRowsAndItsRecall()
+    {
+        var m = Random(500, 16, 13);
+        var full = ExactKnn.Build(m, 6);
+        int[] sample = [499, 0, 250, 17];
+        var (ids, sims) = ExactKnn.Query(m, sample, 6, blockBytes: 500 * 12 * 3);
+        for (int r = 0; r < sample.Length; r++)
+        {
+            Assert.Equal(full.Neighbours(sample[r]).ToArray(), ids.AsSpan(r * 6, 6).ToArray());
+            // Blocks of other heights may round the last bit differently.
+            for (int s = 0; s < 6; s++) Assert.Equal(full.NeighbourSimilarities(sample[r])[s], sims[r * 6 + s], 1e-6);
+        }
+        var approx = HnswKnn.Build(m, 6);
+        double sampled = KnnRecall.Measure(approx, Enumerable.Range(0, 500).ToArray(), ExactKnn.Query(m, Enumerable.Range(0, 500).ToArray(), 6).Ids, 6, 6);
+        Assert.Equal(KnnRecall.Measure(approx, full), sampled, 12);
+    }
+
+    [Fact]
     public void RecallCountsMissingExactNeighboursAsNothingToFind()
     {
         var exact = new NeighbourGraph(3, 2, [1, 2, 0, -1, 0, 1], [0.9f, 0.1f, 0.9f, float.NegativeInfinity, 0.5f, 0.4f]);
