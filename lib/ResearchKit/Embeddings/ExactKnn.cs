@@ -6,11 +6,12 @@ namespace ResearchKit.Embeddings;
 
 /// <summary>
 /// Exact cosine kNN: vectors are L2-normalized, then a block of query rows at a time is multiplied by the whole matrix
-/// (TorchSharp; CUDA when asked for and present) and the top k of each row kept. The block height is chosen so the
+/// (TorchSharp; CUDA by default when present) and the top k of each row kept. The block height is chosen so the
 /// similarity block stays within <c>blockBytes</c>, so memory is bounded whatever the corpus size. Cost is N² · d: the
 /// ground truth for <see cref="HnswKnn"/> and the right choice up to some tens of thousands of documents.
 /// <para>Ties are broken by ascending index, also across the k-th place (when more documents share the k-th
-/// similarity than fit, the smallest indices are kept), so the graph is deterministic.</para>
+/// similarity than fit, the smallest indices are kept), so the graph is deterministic for a given device and
+/// <c>blockBytes</c> (another block height may round a similarity's last bit differently).</para>
 /// </summary>
 public static class ExactKnn
 {
@@ -18,7 +19,7 @@ public static class ExactKnn
     /// <param name="device">cpu, cuda, cuda:N or auto.</param>
     /// <param name="blockBytes">memory for one block of similarities (and its comparisons).</param>
     /// <exception cref="ArgumentException">k is not positive or an embedding is NaN/infinite.</exception>
-    public static NeighbourGraph Build(EmbeddingMatrix embeddings, int k, string device = "cpu", long blockBytes = 256L << 20,
+    public static NeighbourGraph Build(EmbeddingMatrix embeddings, int k, string device = "auto", long blockBytes = 256L << 20,
                                        IProgress<WorkProgress>? progress = null, CancellationToken cancellation = default)
     {
         var (ids, sims) = Query(embeddings, Enumerable.Range(0, embeddings.Rows).ToArray(), k, device, blockBytes, progress, cancellation);
@@ -28,7 +29,7 @@ public static class ExactKnn
     /// <summary>The exact rows of some documents only (e.g. a sample of queries to measure an approximate graph's
     /// recall on a corpus too large for the full N² product): row r of the result is document <c>queries[r]</c>'s,
     /// in <see cref="NeighbourGraph"/>'s layout (k slots, sorted, −1 padded).</summary>
-    public static (int[] Ids, float[] Similarities) Query(EmbeddingMatrix embeddings, IReadOnlyList<int> queries, int k, string device = "cpu",
+    public static (int[] Ids, float[] Similarities) Query(EmbeddingMatrix embeddings, IReadOnlyList<int> queries, int k, string device = "auto",
                                                           long blockBytes = 256L << 20, IProgress<WorkProgress>? progress = null, CancellationToken cancellation = default)
     {
         if (k <= 0) throw new ArgumentOutOfRangeException(nameof(k), k, "k must be positive");

@@ -30,7 +30,7 @@ public static class KMeans
 {
     /// <param name="clusters">wanted clusters; at most the number of documents.</param>
     /// <param name="device">cpu, cuda, cuda:N or auto.</param>
-    public static KMeansResult Fit(EmbeddingMatrix embeddings, int clusters, ulong seed, int maxIterations = 25, string device = "cpu",
+    public static KMeansResult Fit(EmbeddingMatrix embeddings, int clusters, ulong seed, int maxIterations = 25, string device = "auto",
                                    long blockBytes = 128L << 20, IProgress<WorkProgress>? progress = null, CancellationToken cancellation = default)
     {
         int n = embeddings.Rows, d = embeddings.Dimension;

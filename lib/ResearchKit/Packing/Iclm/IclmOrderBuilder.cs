@@ -38,8 +38,8 @@ public sealed record IclmOptions
     public bool LexicalDedup { get; init; }
     public double LexicalThreshold { get; init; } = Iclm.LexicalDedup.ReferenceThreshold;
     public TraversalMethod Traversal { get; init; } = TraversalMethod.FewestNeighbours;
-    /// <summary>Device for exact kNN: cpu, cuda, cuda:N or auto.</summary>
-    public string Device { get; init; } = "cpu";
+    /// <summary>Device for exact kNN: cpu, cuda, cuda:N or auto (CUDA when present, else the device torch was initialised with).</summary>
+    public string Device { get; init; } = "auto";
 
     /// <summary>The reference code's behaviour (crashes fixed): lexical dedup only, sort and merge.</summary>
     public static IclmOptions Reference { get; } = new()
@@ -189,7 +189,7 @@ public static class IclmOrderBuilder
     /// <summary>The "cluster concatenate" order: k-means on the embedded documents, documents cluster by cluster (see
     /// <see cref="ClusterOrder"/>); documents with nothing to embed come last in index order. No dedup.</summary>
     public static DocumentPaths ClusterConcat(EmbeddingMatrix embeddings, int clusters, ulong seed, WithinClusterOrder within = WithinClusterOrder.ByDistanceToCentroid,
-                                              string device = "cpu", IProgress<WorkProgress>? progress = null, CancellationToken cancellation = default)
+                                              string device = "auto", IProgress<WorkProgress>? progress = null, CancellationToken cancellation = default)
     {
         var normalized = embeddings.Normalized();
         var active = Enumerable.Range(0, embeddings.Rows).Where(i => !normalized.IsZeroRow(i)).ToArray();
