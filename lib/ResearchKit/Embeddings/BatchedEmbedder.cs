@@ -26,6 +26,8 @@ public abstract class BatchedEmbedder : ITextEmbedder
     public EmbeddingMatrix Embed(IReadOnlyList<string> texts, IProgress<WorkProgress>? progress = null, CancellationToken cancellation = default)
     {
         if (BatchSize <= 0) throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "batch size must be positive");
+        for (int i = 0; i < texts.Count; i++)
+            if (texts[i] is null) throw new ArgumentException($"text {i} is null (an empty text is fine: it gets a zero row)", nameof(texts));
         int d = Dimension;
         var data = new float[(long)texts.Count * d];
         var buffer = new float[BatchSize * d];
@@ -36,7 +38,7 @@ public abstract class BatchedEmbedder : ITextEmbedder
             var ids = new int[count][];
             Parallel.For(0, count, new ParallelOptions { CancellationToken = cancellation }, i =>
             {
-                var text = texts[chunkStart + i] ?? throw new ArgumentException($"text {chunkStart + i} is null");
+                var text = texts[chunkStart + i];
                 ids[i] = string.IsNullOrWhiteSpace(text) ? [] : Tokenize(text);
             });
             var order = Enumerable.Range(0, count).Where(i => ids[i].Length > 0).OrderBy(i => ids[i].Length).ThenBy(i => i).ToArray();
