@@ -116,6 +116,22 @@ public sealed class Gpt : nn.Module
         return logits.MoveToOuterDisposeScope();
     }
 
+    /// <summary>Final hidden states [B, T, d] (fp32): <see cref="Forward"/> up to and including the last layer norm,
+    /// without the output head (document embeddings for ICLM). Causal, so right-padding does not change earlier rows.</summary>
+    public Tensor HiddenStates(Tensor tokens)
+    {
+        long t = tokens.shape[1];
+        if (t > Config.Context) throw new ArgumentException($"sequence of {t} tokens exceeds the context of {Config.Context}");
+        using var scope = torch.NewDisposeScope();
+        var positions = torch.arange(t, dtype: ScalarType.Int64, device: tokens.device).unsqueeze(0);
+        var invFreq = torch.pow(Config.RopeTheta, -torch.arange(0, Config.HeadDim, 2, ScalarType.Float64, tokens.device) / Config.HeadDim);
+        var angles = positions.to_type(ScalarType.Float64).unsqueeze(-1) * invFreq;
+        var rope = (angles.cos().to_type(ScalarType.Float32).unsqueeze(1), angles.sin().to_type(ScalarType.Float32).unsqueeze(1));
+        var x = wte.index_select(0, tokens.reshape(-1)).view(tokens.shape[0], t, Config.DModel);
+        foreach (var block in blocks) x = block.Forward(x, rope, null, ComputeType);
+        return LayerNorm(x, ln_f_weight, ln_f_bias).to_type(ScalarType.Float32).MoveToOuterDisposeScope();
+    }
+
     static Tensor Linear(Tensor x, Tensor weight, ScalarType compute) => F.linear(x.to_type(compute), weight.to_type(compute));
 
     static Tensor LayerNorm(Tensor x, Tensor weight, Tensor bias) =>
