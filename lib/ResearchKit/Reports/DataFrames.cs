@@ -2,7 +2,8 @@ using Microsoft.Data.Analysis;
 
 namespace ResearchKit.Reports;
 
-/// <summary>Row selection on the kit's result tables (arm, domain, metric, condition columns), for notebook cells and reports.</summary>
+/// <summary>Row and column selection on the kit's result tables (arm, domain, metric, condition columns), for notebook
+/// cells and reports.</summary>
 public static class DataFrames
 {
     /// <summary>The rows whose <paramref name="column"/> equals <paramref name="value"/> (compared as invariant text), e.g. one arm's rows.</summary>
@@ -15,4 +16,8 @@ public static class DataFrames
             .Select(r => Convert.ToString(source[r], System.Globalization.CultureInfo.InvariantCulture) == value));
         return frame.Filter(match);
     }
+
+    /// <summary>The named columns, in that order; names the table lacks are left out (not every ablation reports every metric).</summary>
+    public static DataFrame Select(DataFrame frame, params string[] columns) =>
+        new(columns.Where(c => frame.Columns.IndexOf(c) >= 0).Select(c => frame[c].Clone()));
 }
