@@ -49,8 +49,18 @@ static class TrainCommand
                 return 0;
             }
             var dataPath = parse.GetValue(data) ?? throw new ArgumentException("--data is required to train");
-            if (parse.GetValue(output) is { } existing && File.Exists(Path.Combine(existing, Checkpoint.FileName)) && !parse.GetValue(resume))
-                throw new ArgumentException($"{Path.Combine(existing, Checkpoint.FileName)} is from an earlier run: pass --resume to continue it, or choose another --out");
+            if (parse.GetValue(checkpointEvery) is < 0)
+                throw new ArgumentException($"--checkpoint-every {parse.GetValue(checkpointEvery)}: give a positive number of steps, or 0 for a checkpoint only at the end");
+            if (parse.GetValue(output) is { } existing)
+            {
+                OutputFolder.Require(existing, "--out");
+                bool hasCheckpoint = File.Exists(Path.Combine(existing, Checkpoint.FileName));
+                if (hasCheckpoint && !parse.GetValue(resume))
+                    throw new ArgumentException($"{Path.Combine(existing, Checkpoint.FileName)} is from an earlier run: pass --resume to continue it, or choose another --out");
+                if (!hasCheckpoint && parse.GetValue(resume))
+                    AnsiConsole.MarkupLineInterpolated($"--resume: no checkpoint in {existing}, so this starts a fresh run");
+            }
+            else if (parse.GetValue(resume)) throw new ArgumentException("--resume continues the run in --out: give --out");
             using var dataset = ConsoleProgress.Run(p => TrainingData.Load(dataPath, parse.GetValue(validation), parse.GetValue(tokenizer)!,
                 parse.GetValue(fraction), mapping.Get(parse), p));
             var cfg = Resolve(dataset.Train.VocabSize);

@@ -27,6 +27,11 @@ static class Utf8Lines
             {
                 throw new DataFormatException(file, line + 1, null, $"cannot decompress: {e.Message}", e);
             }
+            catch (EndOfStreamException e)
+            {
+                throw new DataFormatException(file, line + 1, null, "the compressed data ends in the middle of a zstd frame (a truncated file: an " +
+                                                                  "interrupted download or copy); fetch or write the file again", e);
+            }
             if (n == 0)
             {
                 if (end > 0) yield return (++line, buffer.AsMemory(0, end));

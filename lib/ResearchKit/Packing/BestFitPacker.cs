@@ -54,7 +54,7 @@ public sealed class BestFitPacker : IPacker
         _long = longDocuments;
         _bufferDocuments = bufferDocuments;
         IncludePrefixes = _options.IncludePrefixes;
-        _documents = (documents ?? Enumerable.Range(0, data.DocumentCount)).Where(d => data.Body(d).Length > 0).ToArray();
+        _documents = (documents ?? Enumerable.Range(0, data.DocumentCount)).Where(d => data.BodyLength(d) > 0).ToArray();
         if (_documents.Length == 0) throw new ArgumentException("the packer has no documents with tokens", nameof(data));
         Restore(new Position(0, 0, 0));
     }
@@ -86,8 +86,8 @@ public sealed class BestFitPacker : IPacker
         var pieces = new List<Piece>();
         foreach (var doc in _order.AsSpan(buffer * _bufferDocuments, Math.Min(_bufferDocuments, _order.Length - buffer * _bufferDocuments)))
         {
-            int prefix = IncludePrefixes ? _data.Prefix(doc).Length : 0;
-            int body = _data.Body(doc).Length + 1;   // with its end-of-text
+            int prefix = IncludePrefixes ? _data.PrefixLength(doc) : 0;
+            int body = _data.BodyLength(doc) + 1;   // with its end-of-text
             if (prefix + body <= _window) { pieces.Add(new(doc, 0, body, prefix > 0, First: true, Cut: false, Dropped: 0)); continue; }
             if (prefix + 2 > _window) throw new ArgumentException($"document {doc}: a prefix of {prefix} tokens leaves no room in windows of {_window} tokens");
             if (_long == LongDocuments.Truncate) { pieces.Add(new(doc, 0, _window - prefix, prefix > 0, true, false, body - (_window - prefix))); continue; }
@@ -100,7 +100,7 @@ public sealed class BestFitPacker : IPacker
             }
         }
         // Best-fit decreasing: largest first (stable), each into the fullest window that still has room.
-        int prefixLength(Piece p) => p.WithPrefix ? _data.Prefix(p.Document).Length : 0;
+        int prefixLength(Piece p) => p.WithPrefix ? _data.PrefixLength(p.Document) : 0;
         var sorted = pieces.Select((p, i) => (Piece: p, Index: i, Length: p.Length(prefixLength(p))))
             .OrderByDescending(p => p.Length).ThenBy(p => p.Index).ToList();
         var bins = new List<List<Piece>>();
