@@ -34,6 +34,7 @@ static class AblateCommands
             var ablation = RecipeCatalog.Find(ablationName, parse.GetValue(corpus)!);
             var options = new AblationOptions(parse.GetValue(seeds), parse.GetValue(rerun));
             var results = parse.GetValue(output)!;
+            OutputFolder.Require(results, "--out");
             if (parse.GetValue(dryRun))
             {
                 var plan = ablation.PlanStages(parse.GetValue(preset)!, results, options);

@@ -4,13 +4,20 @@ namespace ResearchKit.Corpus;
 /// checked) on its own. A yielded line is valid until the next one is requested.</summary>
 static class Utf8Lines
 {
+    /// <remarks>A UTF-8 byte-order mark at the very start of the file (as Windows editors write) is skipped.</remarks>
     public static IEnumerable<(long Line, ReadOnlyMemory<byte> Bytes)> Read(Stream stream, string file)
     {
         var buffer = new byte[1 << 20];
         int start = 0, end = 0;
         long line = 0;
+        bool atFileStart = !stream.CanSeek || stream.Position == 0;
         while (true)
         {
+            if (atFileStart && end - start >= 3)
+            {
+                if (buffer.AsSpan(start, 3).SequenceEqual("\uFEFF"u8)) start += 3;
+                atFileStart = false;
+            }
             int newline = buffer.AsSpan(start, end - start).IndexOf((byte)'\n');
             if (newline >= 0)
             {
