@@ -103,7 +103,7 @@ static class ParquetCorpus
 
     /// <summary>Parquet.Net 6 reports UTF-8 columns as string or (untyped) ReadOnlyMemory&lt;char&gt;; binary columns (the kit's
     /// own text column) are read as strict UTF-8 too.</summary>
-    static bool IsString(DataField f) => f.ClrType == typeof(string) || f.ClrType == typeof(ReadOnlyMemory<char>) || f.ClrType == typeof(byte[]);
+    static bool IsString(DataField f) => f.ClrType == typeof(string) || f.ClrType == typeof(ReadOnlyMemory<char>) || f.ClrType == typeof(byte[]) || f.ClrType == typeof(ReadOnlyMemory<byte>);
 
     /// <summary>Strings decoded strictly: Parquet.Net would substitute U+FFFD for invalid UTF-8, so read raw bytes.</summary>
     static string?[] ReadStrings(string file, long firstRow, ParquetRowGroupReader rg, DataField f, int n)
