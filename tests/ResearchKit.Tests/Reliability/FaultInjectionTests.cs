@@ -80,7 +80,7 @@ public sealed class FaultInjectionTests : IDisposable
     public void TrainingKilledAtRandomPointsResumesBitIdentically()
     {
         var corpus = Slice();
-        string[] Args(string output) => ["train", "--data", corpus, "--steps", "10", "--checkpoint-every", "2", "--eval-tokens", "4000", "--out", output];
+        string[] Args(string output) => ["train", "--data", corpus, "--steps", "8", "--checkpoint-every", "2", "--eval-tokens", "2000", "--out", output];
         var whole = _dir["whole"];
         (int code, string log) = (0, "");
         var duration = Timed(() => (code, log) = Run(Args(whole)));
@@ -88,7 +88,7 @@ public sealed class FaultInjectionTests : IDisposable
         var expected = Parameters(Path.Combine(whole, Checkpoint.FileName));
         var losses = File.ReadAllLines(Path.Combine(whole, "metrics.csv")).Skip(1).Select(l => l.Split(',')[2]).ToArray();
 
-        foreach (int seed in new[] { 1, 2, 3 })
+        foreach (int seed in new[] { 1, 2 })
         {
             var run = _dir[$"killed{seed}"];
             KillAfter(duration * (0.25 + 0.6 * new Random(seed).NextDouble()), Args(run));
@@ -103,14 +103,15 @@ public sealed class FaultInjectionTests : IDisposable
     [Fact]
     public void TokenizationKilledAtRandomPointsLeavesNothingHalfWrittenAndRerunsIdentically()
     {
-        string[] Args(string output) => ["tokenize", Sample, "--tokenizer", "bytes", "--out", output];
+        var corpus = Slice();
+        string[] Args(string output) => ["tokenize", corpus, "--tokenizer", "bytes", "--out", output];
         (int code, string log) = (0, "");
         var duration = Timed(() => (code, log) = Run(Args(_dir["ref"])));
         Assert.True(code == 0, log);
         var expected = File.ReadAllBytes(Path.Combine(_dir["ref"], TokenShards.FileName));
         using (var shard = TokenShard.Open(Path.Combine(_dir["ref"], TokenShards.FileName))) Assert.Equal(1, shard.TokenWidth);
 
-        foreach (int seed in new[] { 1, 2, 3 })
+        foreach (int seed in new[] { 1, 2 })
         {
             var output = _dir[$"killed{seed}"];
             KillAfter(duration * (0.3 + 0.7 * new Random(seed).NextDouble()), Args(output));
@@ -134,32 +135,28 @@ public sealed class FaultInjectionTests : IDisposable
     }
 
     [Fact]
-    public void AnAblationKilledAtRandomPointsFinishesWithTheSameResultsAndTwoAtOnceComputeEachStageOnce()
+    public void AKilledAblationFinishedByTwoRunsAtOnceComputesEachStageOnceWithTheSameResults()
     {
         (int code, string log) = (0, "");
         var duration = Timed(() => (code, log) = Run(Ablate(_dir["ref"])));
         Assert.True(code == 0, log);
         var expected = Results(_dir["ref"]);
 
+        // Killed at a seeded random point, then two runs at once finish it in the same results folder: each waits on
+        // the other's stage locks and reuses what it finished, so every stage is computed once in all.
         var killed = _dir["killed"];
-        foreach (int seed in new[] { 1, 2 })
-            KillAfter(duration * (0.2 + 0.6 * new Random(seed).NextDouble()), Ablate(killed));
-        var (rerun, text) = Run(Ablate(killed));
-        Assert.True(rerun == 0, text);
-        Assert.Equal(expected, Results(killed));
-        AssertNoLeftovers(killed);
-
-        // Two runs into one results folder: the second waits on each stage's lock and reuses it.
-        var shared = _dir["shared"];
-        using var first = Start(Ablate(shared));
-        using var second = Start(Ablate(shared));
+        KillAfter(duration * (0.2 + 0.6 * new Random(1).NextDouble()), Ablate(killed));
+        int before = Directory.Exists(Path.Combine(killed, "stages"))
+            ? Directory.GetDirectories(Path.Combine(killed, "stages")).Count(d => !d.EndsWith(".partial")) : 0;
+        using var first = Start(Ablate(killed));
+        using var second = Start(Ablate(killed));
         var (a, b) = (Rk.Wait(first), Rk.Wait(second));
         Assert.True(a.Code == 0 && b.Code == 0, a.Output + b.Output);
         int Computed(string output) => int.Parse(System.Text.RegularExpressions.Regex.Match(output, @"computed (\d+) stage").Groups[1].Value);
-        int stages = Directory.GetDirectories(Path.Combine(shared, "stages")).Length;
-        Assert.Equal(stages, Computed(a.Output) + Computed(b.Output));
-        Assert.Equal(expected, Results(shared));
-        AssertNoLeftovers(shared);
+        int stages = Directory.GetDirectories(Path.Combine(killed, "stages")).Length;
+        Assert.Equal(stages - before, Computed(a.Output) + Computed(b.Output));
+        Assert.Equal(expected, Results(killed));
+        AssertNoLeftovers(killed);
     }
 
     /// <summary>One error line on stderr, exit code 1, no stack trace.</summary>
