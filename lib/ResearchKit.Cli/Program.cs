@@ -8,6 +8,7 @@ ResearchKit.KitWarnings.SetHandler(message =>
     Console.Error.WriteLine(Console.IsErrorRedirected ? $"warning: {message}" : $"\u001b[33mwarning:\u001b[0m {message}"));
 
 var bench = BenchTokenizeCommand.Create();
+bench.Subcommands.Add(BenchIclmCommand.Create());
 bench.Subcommands.Add(BenchTrainCommand.Create());
 bench.Subcommands.Add(BenchShardsCommand.Create());
 bench.Subcommands.Add(BenchProxCommand.Create());

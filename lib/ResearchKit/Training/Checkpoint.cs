@@ -109,7 +109,6 @@ public static class Checkpoint
         if (r.BaseStream.Length - r.BaseStream.Position < moments)
             throw new DataFormatException(path, null, "exp_avg", "the file ends early (truncated): restore it from a good copy");
         model.to(device);
-        if (precision == Precision.Bf16Pure) model.to(ScalarType.BFloat16);
         model.ComputeType = precision == Precision.Fp32 ? ScalarType.Float32 : ScalarType.BFloat16;
         return model;
     }
