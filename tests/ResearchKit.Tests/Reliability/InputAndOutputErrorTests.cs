@@ -94,7 +94,7 @@ public sealed class InputAndOutputErrorTests
     }
 
     [Fact]
-    public void ATopicArmOnDataSamplesIsRefusedInsideTheStage()
+    public void ATopicArmOnACorpusWithoutTopicsIsRefusedInsideTheStage()
     {
         using var dir = new TempDir();
         var corpus = dir["c.parquet"];
