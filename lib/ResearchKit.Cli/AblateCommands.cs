@@ -36,6 +36,7 @@ static class AblateCommands
             var chosen = parse.GetValue(arms) is { Length: > 0 } picked ? picked.SelectMany(x => x.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray() : null;
             var options = new AblationOptions(parse.GetValue(seeds), parse.GetValue(rerun), chosen);
             var results = parse.GetValue(output)!;
+            OutputFolder.Require(results, "--out");
             if (parse.GetValue(dryRun))
             {
                 var plan = ablation.PlanStages(parse.GetValue(preset)!, results, options);

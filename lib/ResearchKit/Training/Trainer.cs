@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using System.Text.Json;
 using System.Text.Json.Nodes;
+using ResearchKit.Integrity;
 using ResearchKit.Packing;
 using ResearchKit.Tokenization;
 using TorchSharp;
@@ -29,15 +31,20 @@ public static class Trainer
                                   CancellationToken cancel = default, IReadOnlyList<int>? order = null)
     {
         Validate(config, data);
+        string? checkpoint = config.OutputDirectory is null ? null : Path.Combine(config.OutputDirectory, Checkpoint.FileName);
+        var fingerprint = checkpoint is null ? null : DataFingerprint.Of(data, order);
+        bool resume = checkpoint is not null && config.Resume && File.Exists(checkpoint);
+        // Before anything is built or written: a checkpoint of another experiment (seed, data, steps, ...) is refused.
+        if (resume && checkpoint is not null) ResumeCheck.Require(checkpoint, Checkpoint.ReadHeader(checkpoint), config, fingerprint!);
         var source = new WindowSampler(data, config.Model.Context + 1, config.Data.Packing, config.Data.PackerOptions, (ulong)config.Seed, config.Data.DomainWeights, order);
         var phaseStarts = config.Phases.Select(p => p.StartStep(config.Steps)).ToArray();
 
         var engine = new TrainingEngine(config, data.Domains);
         var metrics = new List<StepMetrics>();
-        string? checkpoint = config.OutputDirectory is null ? null : Path.Combine(config.OutputDirectory, Checkpoint.FileName);
-        if (config.OutputDirectory is { } outDir) AtomicFile.WriteAllText(Path.Combine(outDir, ConfigFile), config.ToJson()); // the resolved config beside the results
+        // The resolved config beside the results; only now, so a refused resume leaves config.json describing checkpoint.bin.
+        if (config.OutputDirectory is { } outDir) AtomicFile.WriteAllText(Path.Combine(outDir, ConfigFile), config.ToJson());
         int start = 0;
-        if (checkpoint is not null && config.Resume && File.Exists(checkpoint))
+        if (resume && checkpoint is not null)
         {
             var header = Checkpoint.Restore(checkpoint, engine.Optimizer);
             if (header.Model != config.Model) throw new ArgumentException($"{checkpoint} holds a {header.Model}, the config asks for {config.Model}");
@@ -87,9 +94,9 @@ public static class Trainer
             double eta = (end - step - 1) * clock.Elapsed.TotalSeconds / (step - start + 1);
             progress?.Report(new WorkProgress("train", step + 1, config.Steps, $"loss {loss:F3} · {tokPerSec / 1000:F1}k tok/s · ETA {TimeSpan.FromSeconds(Math.Round(eta)):g}"));
             if (checkpoint is not null && config.CheckpointEvery > 0 && (step + 1) % config.CheckpointEvery == 0 && step + 1 < end)
-                Save(config, checkpoint, engine, source, metrics, step + 1);
+                Save(config, fingerprint, checkpoint, engine, source, metrics, step + 1);
         }
-        if (checkpoint is not null && step > start) Save(config, checkpoint, engine, source, metrics, step);
+        if (checkpoint is not null && step > start) Save(config, fingerprint, checkpoint, engine, source, metrics, step);
         bool finished = step >= config.Steps;
         if (finished && config.OutputDirectory is { } dir) engine.Objective.Publish(dir);
         var model = engine.Model;
@@ -145,12 +152,12 @@ public static class Trainer
         return false;
     }
 
-    static void Save(TrainConfig config, string path, TrainingEngine engine, IWindowSource source, List<StepMetrics> metrics, int nextStep)
+    static void Save(TrainConfig config, DataFingerprint? data, string path, TrainingEngine engine, IWindowSource source, List<StepMetrics> metrics, int nextStep)
     {
         using var rng = torch.get_rng_state();
         var states = new JsonObject { ["data"] = source.State, ["objective"] = engine.Objective.State };
         var header = new CheckpointHeader(config.Model, engine.Optimizer.Parameters.dtype.ToString(), nextStep, engine.Optimizer.StepCount,
-            engine.Optimizer.Layout, states, metrics.ToList(), Convert.ToBase64String(rng.bytes));
+            engine.Optimizer.Layout, states, metrics.ToList(), Convert.ToBase64String(rng.bytes), JsonSerializer.SerializeToNode(config, KitJson.Files), data);
         Checkpoint.Save(path, header, engine.Optimizer);
         StepMetrics.WriteCsv(Path.Combine(Path.GetDirectoryName(path)!, "metrics.csv"), metrics);
     }
@@ -159,6 +166,10 @@ public static class Trainer
     {
         if (config.Steps <= 0 || config.BatchSize <= 0 || config.GradAccumulation <= 0)
             throw new ArgumentException($"Steps ({config.Steps}), BatchSize ({config.BatchSize}) and GradAccumulation ({config.GradAccumulation}) must be positive");
+        if (config.CheckpointEvery < 0)
+            throw new ArgumentException($"CheckpointEvery ({config.CheckpointEvery}) must be 0 (checkpoint only at the end) or a positive number of steps");
+        if (config.StopAfterStep is < 0)
+            throw new ArgumentException($"StopAfterStep ({config.StopAfterStep}) must not be negative");
         if (data.VocabSize > config.Model.VocabSize)
             throw new ArgumentException($"the dataset's vocabulary ({data.VocabSize}) is larger than the model's ({config.Model.VocabSize})");
         foreach (var p in config.Phases)
