@@ -117,7 +117,8 @@ public sealed class Gpt : nn.Module
         if (cache is null && t > Config.Context) throw new ArgumentException($"sequence of {t} tokens exceeds the context of {Config.Context}");
         if (cache is not null && (positions is null || attentionMask is null)) throw new ArgumentException("a cached forward pass needs explicit positions and attention mask");
         using var scope = torch.NewDisposeScope();
-        var rope = _rope.Slice(tokens.device, positions, t);
+        // Training and evaluation positions lie inside the context: table rows. Decoding may pass it (finished rows of a batch).
+        var rope = cache is null ? _rope.Slice(tokens.device, positions, t) : _rope.Compute(positions!);
 
         // The residual stream keeps the weights' dtype: fp32 with bf16 matmuls (mixed), bf16 when training in pure bf16.
         var x = wte.index_select(0, tokens.reshape(-1)).view(tokens.shape[0], t, Config.DModel);

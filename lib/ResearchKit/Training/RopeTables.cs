@@ -50,6 +50,18 @@ internal sealed class RopeTables(int headDim, int context, double theta) : IDisp
         return (cos.index_select(0, rows).view(b, 1, t, headDim), sin.index_select(0, rows).view(b, 1, t, headDim));
     }
 
+    /// <summary>cos and signed sin for arbitrary positions [B, T] as [B, 1, T, headDim], computed like the tables' rows
+    /// (so equal to them bit for bit): incremental decoding, where a finished row of a batch may run past the context.</summary>
+    public (Tensor Cos, Tensor Sin) Compute(Tensor positions)
+    {
+        long b = positions.shape[0], t = positions.shape[1];
+        var inverseFrequency = torch.pow(theta, -torch.arange(0, headDim, 2, ScalarType.Float64, positions.device) / headDim);
+        var angles = positions.to_type(ScalarType.Float64).unsqueeze(-1) * inverseFrequency;   // [B, T, headDim/2]
+        var cos = angles.cos().to_type(ScalarType.Float32);
+        var sin = angles.sin().to_type(ScalarType.Float32);
+        return (torch.cat([cos, cos], -1).view(b, 1, t, headDim), torch.cat([-sin, sin], -1).view(b, 1, t, headDim));
+    }
+
     public void Dispose()
     {
         lock (_gate)

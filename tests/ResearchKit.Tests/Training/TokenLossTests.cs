@@ -104,6 +104,13 @@ public class TokenLossTests
                 Assert.Equal((float)Math.Sin(angle), s[p * 8 + 4 + i]);
             }
         Assert.Same(cos, tables.On(torch.CPU).Cos);   // built once per device
+        // Decoding computes rows for any position (past the context too) the same way, bit for bit.
+        using var positions = torch.tensor(new long[] { 3, 49, 0, 17 }, [2, 2]);
+        var (rowsCos, rowsSin) = tables.Slice(torch.CPU, positions, 2);
+        var (computedCos, computedSin) = tables.Compute(positions);
+        Assert.True(rowsCos.equal(computedCos).all().item<bool>() && rowsSin.equal(computedSin).all().item<bool>());
+        using var beyond = torch.tensor(new long[] { 60 }, [1, 1]);
+        Assert.Equal((float)Math.Cos(60.0), tables.Compute(beyond).Cos[0, 0, 0, 0].item<float>());
     }
 
     [Fact]
