@@ -17,7 +17,7 @@ namespace ResearchKit.Corpus;
 static class ParquetCorpus
 {
     const int RowGroupDocuments = 8192;
-    const long RowGroupChars = 16L << 20;
+    const long RowGroupChars = 4L << 20;
     static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     /// <param name="onlyRowGroup">Read just this row group (a shard's work unit); records keep their file-wide numbers.</param>
@@ -172,7 +172,7 @@ static class ParquetCorpus
     {
         var schema = new ParquetSchema(IdField, TextField, DomainField, UrlField, SourceField, MetaField);
         // Fastest zstd: the default level made writing ~50x slower than reading on real text.
-        var options = new ParquetOptions { CompressionMethod = CompressionMethod.Zstd, CompressionLevel = System.IO.Compression.CompressionLevel.Fastest };
+        var options = new ParquetOptions { CompressionMethod = CompressionMethod.Zstd, CompressionLevel = System.IO.Compression.CompressionLevel.Fastest, MaximumLargePoolFreeBytes = 16 << 20, MaximumSmallPoolFreeBytes = 4 << 20 };
         var writer = ParquetWriter.CreateAsync(schema, output, options).GetAwaiter().GetResult();
         long count = 0;
         var batch = new List<Document>(RowGroupDocuments);
