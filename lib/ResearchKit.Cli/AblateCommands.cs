@@ -5,14 +5,15 @@ using Spectre.Console;
 
 namespace ResearchKit.Cli;
 
-/// <summary><c>rk ablate [name] [--preset tiny|gpu] [--results dir] [--rerun]</c>: runs a named ablation (cached per arm); without a name, lists them.</summary>
+/// <summary><c>rk ablate [name] [--preset p] [--out dir] [--rerun]</c>: runs a named ablation (cached per arm); without a name, lists them.</summary>
 static class AblateCommands
 {
     public static Command Create()
     {
         var name = new Argument<string?>("name") { Description = "ablation to run; omit to list the registered ones", Arity = ArgumentArity.ZeroOrOne };
-        var preset = new Option<string>("--preset") { Description = "tiny (CPU, minutes) or gpu", DefaultValueFactory = _ => "tiny" };
-        var results = new Option<string>("--results") { Description = "results directory; the ablation writes to <results>/<name>/", DefaultValueFactory = _ => "results" };
+        var preset = new Option<string>("--preset") { Description = $"preset of the ablation's base config: {PresetList()}", DefaultValueFactory = _ => "tiny" };
+        // --out like every other command; --results, the name it had first, still works.
+        var results = new Option<string>("--out", "--results") { Description = "results directory; the ablation writes to <out>/<name>/", DefaultValueFactory = _ => "results" };
         var rerun = new Option<bool>("--rerun") { Description = "recompute every arm even when a cached result has the same config hash" };
         var corpus = new Option<string>("--corpus") { Description = "corpus file, directory or glob", DefaultValueFactory = _ => AblationCatalog.DefaultCorpus };
         var cmd = new Command("ablate", "Run a named ablation: each arm's config is hashed and finished arms are reused") { name, preset, results, rerun, corpus };
@@ -33,6 +34,15 @@ static class AblateCommands
             return 0;
         });
         return cmd;
+    }
+
+    /// <summary>Every preset any registered ablation has, with what it is for where known: "smoke (seconds; tests), tiny (CPU, minutes), gpu (CUDA)".</summary>
+    static string PresetList()
+    {
+        var known = new Dictionary<string, string> { ["smoke"] = "seconds; tests and CI", ["tiny"] = "CPU, minutes", ["gpu"] = "CUDA, GPT-2-small shapes" };
+        var presets = AblationCatalog.All().SelectMany(a => a.Presets).Distinct()
+            .OrderBy(p => p switch { "smoke" => 0, "tiny" => 1, "gpu" => 2, _ => 3 }).ThenBy(p => p, StringComparer.Ordinal);
+        return string.Join(", ", presets.Select(p => known.TryGetValue(p, out var what) ? $"{p} ({what})" : p)) + "; `rk ablate` lists each ablation's own";
     }
 
     /// <summary>Metrics as rows and arms as columns: arms are few, metrics many.</summary>

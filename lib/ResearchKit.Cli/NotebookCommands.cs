@@ -25,6 +25,8 @@ static class NotebookCommands
             var html = Path.Combine(outDir, name + ".html");
             NotebookFile.Write(result.Notebook, ipynb);
             AtomicFile.WriteAllText(html, NotebookHtml.Render(result.Notebook, name, result.Failure));
+            foreach (var warning in result.Warnings)
+                AnsiConsole.MarkupLineInterpolated($"[yellow]warning:[/] {warning}");
             if (result.Failure is { } f)
                 AnsiConsole.MarkupLineInterpolated($"[red]error:[/] cell {f.Cell} failed: {f.Message}");
             AnsiConsole.MarkupLineInterpolated($"{(result.Succeeded ? "ran" : "partial run written to")} {ipynb} and {html}");
