@@ -22,5 +22,6 @@ var root = new RootCommand("rk: ResearchKit, a toolkit for research on LLM pretr
     AblateCommands.Create(),
     NotebookCommands.Create(),
     ReportCommand.Create(),
+    GalleryCommands.Create(),
 };
 return await CliRunner.InvokeAsync(root, args);
