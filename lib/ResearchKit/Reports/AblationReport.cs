@@ -71,6 +71,8 @@ public static class AblationReport
                 page.Table(table, maxRows: 500);
             }
 
+        ReportSections.Append(dir, page);
+
         page.Heading("Configuration");
         if (config is not null) page.Preformatted(JsonSerializer.Serialize(config.RootElement, new JsonSerializerOptions { WriteIndented = true }));
         else page.Note($"{AblationRunner.ConfigFile} is missing: the configuration is not shown.");
