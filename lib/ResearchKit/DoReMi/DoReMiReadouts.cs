@@ -133,7 +133,7 @@ public static class DoReMiReadouts
                 double ratio = Math.Min(Has(runs, "alpha_entropy_final_ratio") ? AblationTables.SeedValues(runs, arm, "alpha_entropy_final_ratio").DefaultIfEmpty(1).Min() : 1,
                                         AblationTables.SeedValues(runs, arm, "weights_entropy_ratio").DefaultIfEmpty(1).Min());
                 warnings.Add(Invariant($"WARNING {arm}: domain weights collapsed toward few domains in {collapsed.Count(c => c > 0)} of {collapsed.Count} seeds ") +
-                    Invariant($"(entropy down to {ratio:P0} of uniform's ln k). The DoReMi authors' fixes: larger proxy batches so every domain appears in each step{batch}, ") +
+                    Invariant($"(entropy down to {100 * ratio:F0}% of uniform's ln k). The DoReMi authors' fixes: larger proxy batches so every domain appears in each step{batch}, ") +
                     "a reference model trained on natural proportions rather than uniform, and a smaller step size η.");
             }
             if (windows.Count > 0 && k > 0 && Has(runs, "proxy_missing_expected"))
@@ -143,9 +143,9 @@ public static class DoReMiReadouts
                 var observed = Has(runs, "proxy_missing_observed") ? AblationTables.SeedValues(runs, arm, "proxy_missing_observed") : [];
                 long needed = DomainWeightStats.WindowsToMissLessThan(1.0 / k, MissingWarning);
                 warnings.Add(Invariant($"WARNING {arm}: each proxy step draws {windows[0]:F0} windows, one domain each, over {k} domains, so a domain is missing from ") +
-                    Invariant($"{expected:P0} of steps{(observed.Count > 0 ? Invariant($" (observed: {observed.Average():P0} of domains absent per step)") : "")}; ") +
+                    Invariant($"{100 * expected:F0}% of steps{(observed.Count > 0 ? Invariant($" (observed: {100 * observed.Average():F0}% of domains absent per step)") : "")}; ") +
                     Invariant($"a missing domain keeps its previous λ, so its weight moves on stale excess losses. With uniform sampling, {needed} windows per step ") +
-                    Invariant($"(BatchSize × GradAccumulation) miss a domain in under {MissingWarning:P0} of steps."));
+                    Invariant($"(BatchSize × GradAccumulation) miss a domain in under {100 * MissingWarning:F0}% of steps."));
             }
         }
         return warnings;
