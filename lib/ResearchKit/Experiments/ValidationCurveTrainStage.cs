@@ -76,7 +76,11 @@ public sealed class ValidationCurveTrainStage(Stage<TokenDatasetArtifact> tokens
             {
                 last = Trainer.Run(run with { StopAfterStep = stop }, data, context.Progress, context.Cancellation);
                 model = last.Model;
-                context.Cancellation.ThrowIfCancellationRequested();
+                if (context.Cancellation.IsCancellationRequested)   // stopped short of the point: never score it
+                {
+                    model.Dispose();
+                    context.Cancellation.ThrowIfCancellationRequested();
+                }
             }
             using (model)
             {
