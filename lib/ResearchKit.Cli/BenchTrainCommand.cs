@@ -12,7 +12,7 @@ static class BenchTrainCommand
         var preset = new Option<string>("--preset") { Description = "tiny or gpu (gpu: d 768, 12 layers, 12 heads, T 1024, vocab 50304, batch 16)", DefaultValueFactory = _ => "gpu" };
         var config = new Option<string?>("--config") { Description = "a JSON TrainConfig; overrides --preset" };
         var device = new Option<string>("--device") { Description = "cpu, cuda, cuda:N or auto", DefaultValueFactory = _ => "auto" };
-        var precision = new Option<Precision?>("--precision") { Description = "Fp32, Bf16Mixed or Bf16Pure (default: the config's; Fp32 on CPU)" };
+        var precision = new Option<Precision?>("--precision") { Description = "Fp32 or Bf16Mixed (default: the config's; Fp32 on CPU)" };
         var batch = new Option<int?>("--batch") { Description = "sequences per step (overrides the config)" };
         var steps = new Option<int>("--steps") { Description = "timed steps", DefaultValueFactory = _ => 20 };
         var warmup = new Option<int>("--warmup") { Description = "untimed warm-up steps", DefaultValueFactory = _ => 5 };

@@ -6,6 +6,7 @@ using Spectre.Console;
 if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = 200;
 
 var bench = BenchTokenizeCommand.Create();
+bench.Subcommands.Add(BenchIclmCommand.Create());
 bench.Subcommands.Add(BenchTrainCommand.Create());
 bench.Subcommands.Add(BenchShardsCommand.Create());
 bench.Subcommands.Add(BenchProxCommand.Create());

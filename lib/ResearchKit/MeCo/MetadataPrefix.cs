@@ -13,7 +13,7 @@ namespace ResearchKit.MeCo;
 /// <para>Newlines and other control characters inside the metadata are replaced by spaces, so the metadata is always one
 /// line and cannot imitate the separator.</para>
 /// </summary>
-public static class MetadataPrefix
+public static partial class MetadataPrefix
 {
     /// <summary>The full prefix text, or null when the document gets no prefix.</summary>
     public static string? For(Document document, MetadataSpec spec) =>
@@ -28,6 +28,7 @@ public static class MetadataPrefix
             MetadataKind.None => null,
             MetadataKind.FullUrl => OneLine(document.Url) ?? Fallback(document),
             MetadataKind.Host => host ?? Fallback(document),
+            MetadataKind.ShortUrl => ShortUrl(document.Url) ?? Fallback(document),
             MetadataKind.RegisteredDomain => (host is null ? null : PublicSuffix.RegisteredDomain(host)) ?? Fallback(document),
             MetadataKind.Suffix => (host is null ? null : PublicSuffix.Of(host)) ?? Fallback(document),
             MetadataKind.HashedHost => (host ?? Fallback(document)) is { } site ? Hash(site, spec.HashLength, spec.HashSalt) : null,
@@ -44,6 +45,13 @@ public static class MetadataPrefix
         if (length is < 1 or > 64) throw new ArgumentOutOfRangeException(nameof(length), length, "hash length must be 1..64 hex characters");
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(salt + site)))[..length];
     }
+
+    /// <summary>The reference's <c>re.sub('https?://', '', url).split('/')[0]</c>.</summary>
+    internal static string? ShortUrl(string? url) =>
+        string.IsNullOrWhiteSpace(url) ? null : OneLine(ShortUrlScheme().Replace(url.Trim(), "").Split('/')[0]);
+
+    [System.Text.RegularExpressions.GeneratedRegex("https?://")]
+    private static partial System.Text.RegularExpressions.Regex ShortUrlScheme();
 
     static string? Fallback(Document d) => OneLine(d.Source) ?? OneLine(d.Domain);
 

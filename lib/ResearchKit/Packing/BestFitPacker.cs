@@ -86,7 +86,7 @@ public sealed class BestFitPacker : IPacker
         var pieces = new List<Piece>();
         foreach (var doc in _order.AsSpan(buffer * _bufferDocuments, Math.Min(_bufferDocuments, _order.Length - buffer * _bufferDocuments)))
         {
-            int prefix = IncludePrefixes ? _data.Prefix(doc).Length : 0;
+            int prefix = LeadLength(doc);
             int body = _data.Body(doc).Length + 1;   // with its end-of-text
             if (prefix + body <= _window) { pieces.Add(new(doc, 0, body, prefix > 0, First: true, Cut: false, Dropped: 0)); continue; }
             if (prefix + 2 > _window) throw new ArgumentException($"document {doc}: a prefix of {prefix} tokens leaves no room in windows of {_window} tokens");
@@ -100,7 +100,7 @@ public sealed class BestFitPacker : IPacker
             }
         }
         // Best-fit decreasing: largest first (stable), each into the fullest window that still has room.
-        int prefixLength(Piece p) => p.WithPrefix ? _data.Prefix(p.Document).Length : 0;
+        int prefixLength(Piece p) => p.WithPrefix ? LeadLength(p.Document) : 0;
         var sorted = pieces.Select((p, i) => (Piece: p, Index: i, Length: p.Length(prefixLength(p))))
             .OrderByDescending(p => p.Length).ThenBy(p => p.Index).ToList();
         var bins = new List<List<Piece>>();
@@ -117,6 +117,9 @@ public sealed class BestFitPacker : IPacker
         new SeededRandom(SeededRandom.Derive(SeededRandom.Derive(_seed, (ulong)epoch), 0xB1 + (ulong)buffer)).Shuffle(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(bins));
         return bins;
     }
+
+    /// <summary>Tokens before a document's body: the start token when asked, then its metadata prefix when included.</summary>
+    int LeadLength(int doc) => (_options.DocumentStart ? 1 : 0) + (IncludePrefixes ? _data.Prefix(doc).Length : 0);
 
     public PackedWindow Next()
     {
@@ -146,7 +149,8 @@ public sealed class BestFitPacker : IPacker
         for (int segment = 0; segment < bin.Count && filled < _window; segment++)
         {
             var p = bin[segment];
-            var prefix = IncludePrefixes && p.WithPrefix ? _data.Prefix(p.Document) : [];
+            var metadata = IncludePrefixes && p.WithPrefix ? _data.Prefix(p.Document) : [];
+            ReadOnlySpan<int> prefix = p.WithPrefix && _options.DocumentStart ? (int[])[_data.EndOfText, .. metadata] : metadata;
             var body = _data.Body(p.Document);
             int domain = _data.DomainOf(p.Document);
             if (p.First) Stats.Documents++;
@@ -157,7 +161,7 @@ public sealed class BestFitPacker : IPacker
                 if (filled == _window) break;
                 w.Set(filled++, t, false, segment, domain, false);
             }
-            bool inView = prefix.Length > 0 && filled <= _window;
+            bool inView = metadata.Length > 0 && filled <= _window;
             for (int i = p.BodyStart; i < p.BodyEnd && filled < _window; i++)
             {
                 bool eos = i == body.Length;

@@ -67,6 +67,9 @@ public sealed class ConcatPacker : IPacker
 
     public PackedWindow Next() => Fill(wrap: true)!;
 
+    /// <summary>What goes before a document's body: the start token when asked, then its metadata prefix.</summary>
+    ReadOnlySpan<int> Lead(ReadOnlySpan<int> metadata) => _options.DocumentStart ? (int[])[_data.EndOfText, .. metadata] : metadata;
+
     public PackedWindow? NextInEpoch() => _at.Cursor >= _order.Length ? null : Fill(wrap: false);
 
     PackedWindow? Fill(bool wrap)
@@ -83,11 +86,12 @@ public sealed class ConcatPacker : IPacker
                 (epoch, cursor, body, prefixDone) = _at;
             }
             int doc = _order[cursor];
-            var prefix = IncludePrefixes ? _data.Prefix(doc) : [];
+            var metadata = IncludePrefixes ? _data.Prefix(doc) : [];
+            var prefix = Lead(metadata);
             var tokens = _data.Body(doc);
             bool continuing = body > 0 || prefixDone > 0;
-            // The prefix goes before the body: at the document's start (possibly finishing a prefix cut by the last
-            // window), or again at the start of a continuation window when asked to repeat it.
+            // The prefix (start token and metadata) goes before the body: at the document's start (possibly finishing
+            // a prefix cut by the last window), or again at the start of a continuation window when asked to repeat it.
             bool repeat = filled == 0 && continuing && _options.RepeatPrefix && prefix.Length > 0;
             if (repeat)
             {
@@ -99,7 +103,7 @@ public sealed class ConcatPacker : IPacker
             if (!continuing) Stats.Documents++;
             segment++;
             int domain = _data.DomainOf(doc);
-            bool prefixInView = prefix.Length > 0 && prefixDone == 0;
+            bool prefixInView = metadata.Length > 0 && prefixDone == 0;
             for (; prefixDone < prefix.Length && filled < _window; prefixDone++, filled++)
                 w.Set(filled, prefix[prefixDone], trainable: false, segment, domain, prefixInView: false);
             prefixInView &= prefixDone == prefix.Length;

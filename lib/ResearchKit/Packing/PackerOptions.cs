@@ -6,4 +6,7 @@ namespace ResearchKit.Packing;
 /// prefix again (masked), so every trained token of the document has its metadata in view.</param>
 /// <param name="TrainEndOfText">Whether the end-of-text token after each document is a prediction target (MeCo
 /// trains it; DoReMi's reference masks it).</param>
-public sealed record PackerOptions(bool IncludePrefixes = true, bool RepeatPrefix = false, bool TrainEndOfText = true);
+/// <param name="DocumentStart">Begin each document (and, with <paramref name="RepeatPrefix"/>, each continuation window)
+/// with a start token that is never a target, as MeCo's reference does with BOS. The kit's vocabularies have no
+/// separate BOS, so the end-of-text id serves (as in GPT-2).</param>
+public sealed record PackerOptions(bool IncludePrefixes = true, bool RepeatPrefix = false, bool TrainEndOfText = true, bool DocumentStart = false);

@@ -87,7 +87,6 @@ public static class Checkpoint
             }
         }
         model.to(device);
-        if (precision == Precision.Bf16Pure) model.to(ScalarType.BFloat16);
         model.ComputeType = precision == Precision.Fp32 ? ScalarType.Float32 : ScalarType.BFloat16;
         return model;
     }

@@ -15,8 +15,21 @@ public sealed record DataConfig
     public bool RepeatPrefix { get; init; }
     /// <summary>Train the end-of-text token after each document (false: it stays in the window but is never a target).</summary>
     public bool TrainEndOfText { get; init; } = true;
+    /// <summary>Begin each document with a start token that is never a target (MeCo's BOS; the end-of-text id serves).</summary>
+    public bool DocumentStart { get; init; }
+    /// <summary>What to do with a window in which no target carries loss (all prefix, say).</summary>
+    public MaskedWindows MaskedWindows { get; init; } = MaskedWindows.Skip;
 
-    public PackerOptions PackerOptions => new(Prefixes, RepeatPrefix, TrainEndOfText);
+    public PackerOptions PackerOptions => new(Prefixes, RepeatPrefix, TrainEndOfText, DocumentStart);
+}
+
+/// <summary>Handling of a training window whose targets are all loss-masked.</summary>
+public enum MaskedWindows
+{
+    /// <summary>Draw the next window instead and count the skipped one (<see cref="StepMetrics.SkippedWindows"/>).</summary>
+    Skip,
+    /// <summary>The MeCo reference's behaviour: train its last 10 targets anyway.</summary>
+    TrainLastTen,
 }
 
 /// <summary>

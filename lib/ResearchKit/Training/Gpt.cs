@@ -47,7 +47,7 @@ public sealed record GptConfig(int VocabSize, int DModel, int Layers, int Heads,
 
 /// <summary>
 /// A pre-norm GPT with rotary position embeddings and causal self-attention through
-/// <c>scaled_dot_product_attention</c>. Weights live in fp32 (or bf16 for pure-bf16 training); when
+/// <c>scaled_dot_product_attention</c>. Weights live in fp32; when
 /// <see cref="ComputeType"/> is bf16 every matmul casts its operands to bf16 and layer norms, RoPE and the
 /// logits stay fp32: the autocast recipe done by hand, since TorchSharp has no autocast.
 /// </summary>
@@ -107,13 +107,29 @@ public sealed class Gpt : nn.Module
         var angles = positions.to_type(ScalarType.Float64).unsqueeze(-1) * invFreq;
         var rope = (angles.cos().to_type(ScalarType.Float32).unsqueeze(1), angles.sin().to_type(ScalarType.Float32).unsqueeze(1));
 
-        // The residual stream keeps the weights' dtype: fp32 with bf16 matmuls (mixed), bf16 when training in pure bf16.
+        // The residual stream stays fp32 (the weights' dtype); only the matmuls run in the compute type.
         var x = wte.index_select(0, tokens.reshape(-1)).view(tokens.shape[0], t, Config.DModel);
         x = F.dropout(x, Config.Dropout, training);
         for (int i = 0; i < blocks.Count; i++) x = blocks[i].Forward(x, rope, attentionMask, ComputeType, cache?.Layers[i]);
         x = LayerNorm(x, ln_f_weight, ln_f_bias);
         var logits = Linear(x, lm_head ?? wte, ComputeType).to_type(ScalarType.Float32);
         return logits.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Final hidden states [B, T, d] (fp32): <see cref="Forward"/> up to and including the last layer norm,
+    /// without the output head (document embeddings for ICLM). Causal, so right-padding does not change earlier rows.</summary>
+    public Tensor HiddenStates(Tensor tokens)
+    {
+        long t = tokens.shape[1];
+        if (t > Config.Context) throw new ArgumentException($"sequence of {t} tokens exceeds the context of {Config.Context}");
+        using var scope = torch.NewDisposeScope();
+        var positions = torch.arange(t, dtype: ScalarType.Int64, device: tokens.device).unsqueeze(0);
+        var invFreq = torch.pow(Config.RopeTheta, -torch.arange(0, Config.HeadDim, 2, ScalarType.Float64, tokens.device) / Config.HeadDim);
+        var angles = positions.to_type(ScalarType.Float64).unsqueeze(-1) * invFreq;
+        var rope = (angles.cos().to_type(ScalarType.Float32).unsqueeze(1), angles.sin().to_type(ScalarType.Float32).unsqueeze(1));
+        var x = wte.index_select(0, tokens.reshape(-1)).view(tokens.shape[0], t, Config.DModel);
+        foreach (var block in blocks) x = block.Forward(x, rope, null, ComputeType);
+        return LayerNorm(x, ln_f_weight, ln_f_bias).to_type(ScalarType.Float32).MoveToOuterDisposeScope();
     }
 
     static Tensor Linear(Tensor x, Tensor weight, ScalarType compute) => F.linear(x.to_type(compute), weight.to_type(compute));

@@ -3,9 +3,10 @@ using System.Text.Json.Serialization;
 
 namespace ResearchKit.Training;
 
-/// <summary>Fp32: CPU and exact runs. Bf16Mixed: fp32 master weights and optimizer, bf16 matmuls (CUDA).
-/// Bf16Pure: weights, gradients and moments all bf16 (half the memory, less exact).</summary>
-public enum Precision { Fp32, Bf16Mixed, Bf16Pure }
+/// <summary>Fp32: CPU and exact runs. Bf16Mixed: fp32 master weights, gradients and AdamW moments, bf16 matmuls (CUDA).
+/// There is no pure-bf16 mode: bf16 moments and weights silently drop updates and weight decay smaller than their
+/// precision (a 1e-4 relative change vanishes in bf16's 8-bit mantissa).</summary>
+public enum Precision { Fp32, Bf16Mixed }
 
 /// <summary>Training recipe as data. Derive variants with <c>with { }</c>; presets <see cref="Tiny"/> and <see cref="Gpu"/>.</summary>
 public sealed record TrainConfig

@@ -54,7 +54,7 @@ public static class Trainer
         int end = Math.Min(config.Steps, config.StopAfterStep ?? config.Steps);
         double flopsPerToken = TrainingEngine.FlopsPerToken(config.Model);
         var last = metrics.Count > 0 ? metrics[^1] : null;
-        long tokens = last?.Tokens ?? 0, trained = last?.TrainedTokens ?? 0, prefixed = last?.PrefixedTokens ?? 0;
+        long tokens = last?.Tokens ?? 0, trained = last?.TrainedTokens ?? 0, prefixed = last?.PrefixedTokens ?? 0, skipped = last?.SkippedWindows ?? 0;
         var clock = Stopwatch.StartNew();
         int step = start;
         for (; step < end && !cancel.IsCancellationRequested; step++)
@@ -65,7 +65,7 @@ public static class Trainer
             long before = clock.ElapsedTicks, stepTrained = 0, stepPrefixed = 0;
             var (loss, norm) = engine.Step(() =>
             {
-                var batch = NextBatch(source, config.Data.Packing.DocumentMask, config.BatchSize, engine.Device);
+                var batch = NextBatch(source, config.Data, config.BatchSize, engine.Device, ref skipped);
                 stepTrained += batch.TrainedTargets;
                 stepPrefixed += batch.PrefixedTargets;
                 return batch;
@@ -82,7 +82,7 @@ public static class Trainer
             trained += stepTrained;
             prefixed += stepPrefixed;
             var extras = engine.Objective.StepMetrics;
-            metrics.Add(new StepMetrics(step, phase, loss, lr, norm, tokens, trained, prefixed, tokPerSec, flopsPerToken * tokPerSec / config.PeakFlops,
+            metrics.Add(new StepMetrics(step, phase, loss, lr, norm, tokens, trained, prefixed, skipped, tokPerSec, flopsPerToken * tokPerSec / config.PeakFlops,
                                         extras.Count == 0 ? null : new Dictionary<string, double>(extras)));
             double eta = (end - step - 1) * clock.Elapsed.TotalSeconds / (step - start + 1);
             progress?.Report(new WorkProgress("train", step + 1, config.Steps, $"loss {loss:F3} · {tokPerSec / 1000:F1}k tok/s · ETA {TimeSpan.FromSeconds(Math.Round(eta)):g}"));
@@ -112,11 +112,37 @@ public static class Trainer
         if (weights is not null) source.SetDomainWeights(weights);
     }
 
-    static Batch NextBatch(IWindowSource source, bool documentMask, int batchSize, torch.Device device)
+    static Batch NextBatch(IWindowSource source, DataConfig data, int batchSize, torch.Device device, ref long skipped)
     {
         var windows = new PackedWindow[batchSize];
-        for (int i = 0; i < batchSize; i++) windows[i] = source.Next();
-        return Batch.FromWindows(windows, documentMask, device);
+        for (int i = 0; i < batchSize; i++) windows[i] = NextTrainable(source, data, ref skipped);
+        return Batch.FromWindows(windows, data.Packing.DocumentMask, device);
+    }
+
+    /// <summary>The next window with at least one target that carries loss; a window without one is skipped and
+    /// counted, or (the MeCo reference's choice) has its last ten targets trained.</summary>
+    internal static PackedWindow NextTrainable(IWindowSource source, DataConfig data, ref long skipped)
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            var w = source.Next();
+            if (HasTarget(w, data.Packing.DocumentMask)) return w;
+            if (data.MaskedWindows == MaskedWindows.TrainLastTen)
+            {
+                for (int i = Math.Max(1, w.Length - 10); i < w.Length; i++) w.Trainable[i] = true;
+                return w;
+            }
+            skipped++;
+            if (attempt >= 10_000)
+                throw new InvalidOperationException("10,000 windows in a row had no target that carries loss: the prefixes fill the windows (shorten them or raise the context)");
+        }
+    }
+
+    static bool HasTarget(PackedWindow w, bool documentMask)
+    {
+        for (int i = 0; i + 1 < w.Length; i++)
+            if (w.Trainable[i + 1] && (!documentMask || w.Segments[i] == w.Segments[i + 1])) return true;
+        return false;
     }
 
     static void Save(TrainConfig config, string path, TrainingEngine engine, IWindowSource source, List<StepMetrics> metrics, int nextStep)

@@ -31,7 +31,6 @@ internal sealed class TrainingEngine : IDisposable
         torch.manual_seed(config.Seed);
         Model = new Gpt(config.Model);
         Model.to(Device);
-        if (config.Precision == Precision.Bf16Pure) Model.to(ScalarType.BFloat16);
         Model.ComputeType = config.Precision == Precision.Fp32 ? ScalarType.Float32 : ScalarType.BFloat16;
         Model.train();
         Optimizer = new FlatAdamW(Model, config.Optimizer);

@@ -11,6 +11,7 @@ public class MetadataPrefixTests
     [Theory]
     [InlineData(MetadataKind.FullUrl, "URL: https://User@EN.Wikipedia.org:443/wiki/Cat\n\n")]
     [InlineData(MetadataKind.Host, "URL: en.wikipedia.org\n\n")]
+    [InlineData(MetadataKind.ShortUrl, "URL: User@EN.Wikipedia.org:443\n\n")]
     [InlineData(MetadataKind.RegisteredDomain, "URL: wikipedia.org\n\n")]
     [InlineData(MetadataKind.Suffix, "URL: org\n\n")]
     // printf %s en.wikipedia.org | sha256sum | cut -c1-16
@@ -19,6 +20,16 @@ public class MetadataPrefixTests
     [InlineData(MetadataKind.None, null)]
     public void PrefixPerKind(MetadataKind kind, string? expected) =>
         Assert.Equal(expected, MetadataPrefix.For(Wiki, new MetadataSpec(kind)));
+
+    [Theory]
+    [InlineData("https://a.com/x/y", "a.com")]
+    [InlineData("HTTPS://A.com/x", "HTTPS:")]                 // case-sensitive, as the reference's regex
+    [InlineData("ftp://x.org/file", "ftp:")]
+    [InlineData("http://a.com/redirect?to=https://b.org/z", "a.com")]
+    [InlineData("a.com/https://b.org", "a.com")]
+    [InlineData("https://https://b.org/", "b.org")]           // every occurrence is removed
+    public void ShortUrlIsTheReferenceStringRule(string url, string expected) =>
+        Assert.Equal(expected, MetadataPrefix.ShortUrl(url));
 
     [Fact]
     public void FixedAndCustomTemplate()
