@@ -14,6 +14,7 @@ public static class RecipeCatalog
     static readonly List<Func<string, IAblation>> Factories =
     [
         MeCoRecipes.Cooldown, MeCoRecipes.Metadata, MeCoRecipes.Conditional,
+        DoReMiRecipes.Baselines, DoReMiRecipes.ProxySize, DoReMiRecipes.Objective, DoReMiRecipes.Iterated,
     ];
 
     public static IReadOnlyList<IAblation> All(string corpus = DefaultCorpus)

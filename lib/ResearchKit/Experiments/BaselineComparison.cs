@@ -112,6 +112,13 @@ public static class BaselineComparison
         _ => "",
     };
 
+    /// <summary>Whether <paramref name="baseline"/> has a finite <paramref name="metric"/> (some metrics exist only for some arms).</summary>
+    public static bool BaselineHas(DataFrame results, string metric, string baseline)
+    {
+        int row = Arms(results).IndexOf(baseline);
+        return row >= 0 && Number(results, metric, row) is { } v && double.IsFinite(v);
+    }
+
     static List<string> Arms(DataFrame results)
     {
         if (results.Columns.IndexOf(MetricNames.Arm) < 0) throw new ArgumentException("the results have no 'arm' column", nameof(results));

@@ -126,6 +126,8 @@ public static class AblationReport
                 page.Table(table, maxRows: 500);
             }
 
+        ReportSections.Append(dir, page);
+
         page.Heading("Configuration");
         if (config is not null)
             page.Preformatted(RelativePaths(JsonNode.Parse(config.RootElement.GetRawText()), root)?.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) ?? "null");
@@ -138,9 +140,10 @@ public static class AblationReport
     {
         var preferred = config is not null && config.RootElement.TryGetProperty("baseline", out var b) ? b.GetString() : null;
         var baseline = BaselineComparison.Baseline(results, preferred);
-        var metrics = MetricNames.Metrics(results).Where(m => !MetricNames.IsMachineDependent(m) && Varies(results, m)).ToList();
+        var metrics = MetricNames.Metrics(results)
+            .Where(m => !MetricNames.IsMachineDependent(m) && Varies(results, m) && BaselineComparison.BaselineHas(results, m, baseline)).ToList();
         if (metrics.Count == 0) { page.Note("No result metric differs between arms."); return; }
-        var primary = metrics.Contains("val_loss") ? "val_loss"
+        var primary = metrics.Contains("val_bpb") ? "val_bpb" : metrics.Contains("val_loss") ? "val_loss"
             : metrics.FirstOrDefault(m => MetricNames.Direction(m) == MetricDirection.LowerIsBetter) ?? metrics[0];
         bool noise = BaselineComparison.HasNoiseEstimate(results, primary);
 
