@@ -73,14 +73,14 @@ public static class ProXRecipes
                 DocumentRefiner = new RefinerSpec
                 {
                     Level = ProxStages.Document,
-                    Train = Sft(new GptConfig(257, DModel: 384, Layers: 6, Heads: 6, Context: 1024), steps: 2000, batch: 32, lr: 1e-3, warmup: 100) with { Device = "cuda" },
+                    Train = Sft(new GptConfig(257, DModel: 384, Layers: 6, Heads: 6, Context: 1024), steps: 2000, batch: 32, lr: 1e-3, warmup: 100),
                     Sft = new SftOptions(MaxProgramTokens: 16),
                     GenerationBatch = 64,
                 },
                 ChunkRefiner = new RefinerSpec
                 {
                     Level = ProxStages.Chunk,
-                    Train = Sft(new GptConfig(257, DModel: 384, Layers: 6, Heads: 6, Context: 1024), steps: 3000, batch: 32, lr: 1e-3, warmup: 100) with { Device = "cuda" },
+                    Train = Sft(new GptConfig(257, DModel: 384, Layers: 6, Heads: 6, Context: 1024), steps: 3000, batch: 32, lr: 1e-3, warmup: 100),
                     Sft = new SftOptions(MaxProgramTokens: 160),
                     GenerationBatch = 64,
                 },

@@ -1,4 +1,5 @@
 using ResearchKit.Experiments;
+using ResearchKit.Pipeline;
 using ResearchKit.Training;
 
 namespace ResearchKit.ProX;
@@ -80,4 +81,14 @@ public sealed record ProxConfig : ISeeded<ProxConfig>
 /// <summary>A ProX arm's stages: the standard ones, the two refining models (trained only when an arm's refinement
 /// uses them), kept tokens, the score against held-out labels, and the labelled held-out documents.</summary>
 public sealed record ProxStagesPlan(TrainAndEvaluate.Stages Arm, RefinerTrainStage DocumentRefiner, RefinerTrainStage ChunkRefiner,
-                                    KeptTokensStage KeptTokens, RefinerScoreStage Score, CorpusStage HeldOut);
+                                    KeptTokensStage KeptTokens, RefinerScoreStage Score, CorpusStage HeldOut)
+{
+    /// <summary>Refines <paramref name="documents"/> with this plan's two refining models (trained first if they are not
+    /// in the store yet), ProX-D then ProX-C, keeping each document's programs and results.</summary>
+    public IReadOnlyList<RefinementTrace> Trace(StageRunner runner, IReadOnlyList<Corpus.Document> documents, string device = "cpu")
+    {
+        var documentWriter = runner.Run(DocumentRefiner).Writer(device);
+        var chunkWriter = runner.Run(ChunkRefiner).Writer(device);
+        return RefinementTrace.Of(RefineSpec.ProxDC, documents, documentWriter, chunkWriter, chunkWriter.CreateChunker());
+    }
+}

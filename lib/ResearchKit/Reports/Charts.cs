@@ -15,12 +15,26 @@ public static class Charts
 {
     /// <summary>Bars of <paramref name="value"/> per <paramref name="category"/>; with <paramref name="series"/>, one
     /// group of bars per series value (e.g. category = domain, series = arm). Rows whose category is "all" or
-    /// <see cref="Corpus.CorpusStats.TotalRow"/> are left out unless <paramref name="keepTotals"/>.</summary>
-    public static GenericChart Bars(DataFrame frame, string category, string value, string? series = null, string? title = null, bool keepTotals = false)
+    /// <see cref="Corpus.CorpusStats.TotalRow"/> are left out unless <paramref name="keepTotals"/>. With
+    /// <paramref name="errors"/> (e.g. "val_bpb_ci95"), each bar gets a symmetric error bar of that column's value.</summary>
+    public static GenericChart Bars(DataFrame frame, string category, string value, string? series = null, string? title = null, bool keepTotals = false,
+                                    string? errors = null)
     {
+        if (errors is not null && frame.Columns.IndexOf(errors) < 0)
+            throw new ArgumentException($"the table has no column '{errors}' (it has: {string.Join(", ", frame.Columns.Select(c => c.Name))})", nameof(errors));
         var rows = Rows(frame, category, value, series).Where(r => keepTotals || !IsTotal(r.Category)).ToList();
         var charts = rows.GroupBy(r => r.Series).Select(g =>
-            Chart.Column<double, string, string>(values: g.Select(r => r.Value), Keys: g.Select(r => r.Category).ToArray(), Name: g.Key ?? value));
+        {
+            var bars = Chart.Column<double, string, string>(values: g.Select(r => r.Value), Keys: g.Select(r => r.Category).ToArray(), Name: g.Key ?? value);
+            if (errors is null) return bars;
+            var halfWidths = g.Select(r => frame[errors][r.Row] is { } e ? Convert.ToDouble(e) : 0.0).ToArray();
+            var bar = Plotly.NET.TraceObjects.Error.init<double, double>(
+                FSharpOption<bool>.Some(true), FSharpOption<StyleParam.ErrorType>.Some(StyleParam.ErrorType.Data), FSharpOption<bool>.Some(true),
+                FSharpOption<IEnumerable<double>>.Some(halfWidths), FSharpOption<IEnumerable<double>>.None,
+                FSharpOption<Plotly.NET.EncodedTypedArray>.None, FSharpOption<Plotly.NET.EncodedTypedArray>.None, FSharpOption<double>.None, FSharpOption<double>.None,
+                FSharpOption<int>.None, FSharpOption<int>.None, FSharpOption<bool>.None, FSharpOption<Color>.None, FSharpOption<double>.None, FSharpOption<double>.None);
+            return Plotly.NET.Chart.withYError(bar).Invoke(bars);
+        });
         var chart = Chart.Combine(charts).WithXAxisStyle<double, double, string>(TitleText: category).WithYAxisStyle<double, double, string>(TitleText: value);
         return Titled(chart, title ?? (series is null ? $"{value} by {category}" : $"{value} by {category} and {series}"));
     }
@@ -73,7 +87,7 @@ public static class Charts
     static bool IsTotal(string category) => category is "all" or Corpus.CorpusStats.TotalRow;
 
     /// <summary>The rows that have a <paramref name="value"/>: the category's raw cell (<c>Key</c>) and its invariant text.</summary>
-    static IEnumerable<(object? Key, string Category, string? Series, double Value)> Rows(DataFrame frame, string category, string value, string? series)
+    static IEnumerable<(object? Key, string Category, string? Series, double Value, long Row)> Rows(DataFrame frame, string category, string value, string? series)
     {
         foreach (var name in new[] { category, value, series })
             if (name is not null && frame.Columns.IndexOf(name) < 0)
@@ -82,7 +96,7 @@ public static class Charts
         {
             if (frame[value][r] is not { } v) continue;
             var key = frame[category][r];
-            yield return (key, Convert.ToString(key, System.Globalization.CultureInfo.InvariantCulture) ?? "", series is null ? null : frame[series][r]?.ToString() ?? "", Convert.ToDouble(v));
+            yield return (key, Convert.ToString(key, System.Globalization.CultureInfo.InvariantCulture) ?? "", series is null ? null : frame[series][r]?.ToString() ?? "", Convert.ToDouble(v), r);
         }
     }
 }
