@@ -1,5 +1,6 @@
 using System.CommandLine;
 using ResearchKit.Models;
+using ResearchKit.ProX;
 using ResearchKit.ProX.Refining;
 using ResearchKit.Training;
 using TorchSharp;
@@ -26,11 +27,29 @@ static class BenchRefinerCommand
         var noReference = new Option<bool>("--no-reference") { Description = "skip the no-cache decode (slow for long runs)" };
         var repeats = new Option<int>("--repeats") { Description = "runs per measurement; the fastest counts", DefaultValueFactory = _ => 3 };
         var threads = new Option<int?>("--threads") { Description = "torch intra-op threads (default: libtorch's, one per core); 1 is steadier on a shared machine" };
-        var command = new Command("refiner", "Refining-model generation tokens/s: prefill, decode with the KV cache, and decode recomputing the prefix") { models, prompt, newTokens, batch, device, noReference, repeats, threads };
+        var pipeline = new Option<bool>("--pipeline") { Description = "instead: refine real documents end to end (ProX-D, then ProX-C on every document) and report documents/s, chunks/s and the interpreter's share of the time" };
+        var corpus = new Option<string>("--corpus") { Description = "--pipeline: documents to refine", DefaultValueFactory = _ => "data-samples/prox-lines.parquet" };
+        var documents = new Option<int>("--documents") { Description = "--pipeline: how many (the first ones)", DefaultValueFactory = _ => 16 };
+        var docModel = new Option<string?>("--doc-model") { Description = "--pipeline: a refining model directory (default: the tiny preset's kit refiner shape with random weights)" };
+        var chunkModel = new Option<string?>("--chunk-model") { Description = "--pipeline: as --doc-model, chunk level" };
+        var command = new Command("refiner", "Refining-model generation tokens/s: prefill, decode with the KV cache, and decode recomputing the prefix; --pipeline: documents/s end to end")
+        {
+            models, prompt, newTokens, batch, device, noReference, repeats, threads, pipeline, corpus, documents, docModel, chunkModel,
+        };
         command.SetAction(parse =>
         {
             var dev = torch.device(Runtime.TorchRuntime.Initialize(parse.GetValue(device)!).Device);
             if (parse.GetValue(threads) is { } n) torch.set_num_threads(n);
+            if (parse.GetValue(pipeline))
+            {
+                var docs = Corpus.CorpusReader.Read(parse.GetValue(corpus)!).Take(parse.GetValue(documents)).ToList();
+                var writers = new[] { (parse.GetValue(docModel), ProxStages.Document), (parse.GetValue(chunkModel), ProxStages.Chunk) }
+                    .Select(m => m.Item1 is { } dir ? RefinerModels.Load(dir, m.Item2, parse.GetValue(device)!, parse.GetValue(batch) > 1 ? parse.GetValue(batch) : null) : RandomKitRefiner(m.Item2, dev)).ToArray();
+                Console.WriteLine($"{docs.Count} documents of {parse.GetValue(corpus)}; models: {writers[0].Name}, {writers[1].Name}" +
+                                  (parse.GetValue(docModel) is null || parse.GetValue(chunkModel) is null ? " (random weights: every program runs to its token budget, the worst case)" : ""));
+                Console.WriteLine(ConsoleProgress.Run(_ => RefinePipelineBench.Run(writers[0], writers[1], docs)).Line);
+                return 0;
+            }
             Console.WriteLine($"torch threads {torch.get_num_threads()}, {Environment.ProcessorCount} cores; random weights and prompts, no end token");
             foreach (var name in parse.GetValue(models)!)
             {
@@ -44,6 +63,18 @@ static class BenchRefinerCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary>The tiny preset's kit refining model of <paramref name="level"/>, with random weights.</summary>
+    static RefiningModelWriter RandomKitRefiner(ProxStages level, torch.Device device)
+    {
+        var tiny = Recipes.ProXRecipes.Presets()["tiny"];
+        var spec = level == ProxStages.Document ? tiny.DocumentRefiner : tiny.ChunkRefiner;
+        torch.manual_seed(1);
+        var gpt = new Gpt(spec.Train.Model);
+        gpt.to(device);
+        gpt.eval();
+        return RefinerSft.Writer(gpt, Tokenization.TextTokenizers.Create(spec.Tokenizer), spec.Sft, spec.GenerationBatch, spec.Name + " (random)");
     }
 
     static (ICausalLm Model, long Parameters) Build(string name, torch.Device device)

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.Json.Nodes;
 using Microsoft.Data.Analysis;
 using ResearchKit.Corpus;
 using ResearchKit.Filters;
@@ -8,7 +9,7 @@ using Spectre.Console;
 namespace ResearchKit.Cli;
 
 /// <summary><c>rk filter</c>: rule baselines (Gopher, C4, FineWeb; datatrove's defaults) over a corpus into a new
-/// corpus file (written atomically), with per-step and per-reason statistics.</summary>
+/// corpus file (written atomically), with per-step and per-reason statistics; <c>--shard i/n</c> runs one shard.</summary>
 static class FilterCommand
 {
     public static Command Create()
@@ -21,24 +22,20 @@ static class FilterCommand
             AllowMultipleArgumentsPerToken = true,
         };
         var mapping = new MappingOptions();
+        var shards = new ShardOptions();
         var cmd = new Command("filter", "Run rule filters (Gopher quality/repetition, C4, FineWeb) over a corpus; print what each removed") { input, output, rules };
         mapping.AddTo(cmd);
+        shards.AddTo(cmd);
         cmd.SetAction(p =>
         {
             var names = p.GetValue(rules) is { Length: > 0 } r ? r.SelectMany(x => x.Split(',', StringSplitOptions.RemoveEmptyEntries)).ToArray() : RuleFilters.Names.ToArray();
             var pipeline = new DocumentPipeline(names.Select(RuleFilters.Create).ToList());
-            var stats = new TransformStats();
-            var docs = CorpusReader.Read(p.GetValue(input)!, mapping.Get(p));
-            long written = ConsoleProgress.Run(progress => CorpusWriter.Write(p.GetValue(output)!, pipeline.Apply(docs, stats), progress));
-            AnsiConsole.Write(ToTable(stats.Steps()));
-            AnsiConsole.Write(ToTable(stats.Reasons()));
-            AnsiConsole.MarkupLineInterpolated($"wrote {written:N0} documents to {p.GetValue(output)}");
-            return 0;
+            return RefineCommands.Run(p, input, output, mapping, shards, "filter", pipeline, new JsonObject { ["rules"] = new JsonArray(names.Select(n => (JsonNode)n).ToArray()) });
         });
         return cmd;
     }
 
-    static Table ToTable(DataFrame frame)
+    internal static Table ToTable(DataFrame frame)
     {
         var table = new Table();
         foreach (var c in frame.Columns)

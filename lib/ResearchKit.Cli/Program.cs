@@ -16,7 +16,7 @@ bench.Subcommands.Add(BenchRefinerCommand.Create());
 var root = new RootCommand("rk: ResearchKit, a toolkit for research on LLM pretraining data")
 {
     EnvCommand.Create(),
-    CorpusCommands.Create(), FilterCommand.Create(), TokenizeCommand.Create(), MergeCommand.Create(), LaunchCommand.Create(), bench,
+    CorpusCommands.Create(), FilterCommand.Create(), ProxCommand.Create(), TokenizeCommand.Create(), MergeCommand.Create(), LaunchCommand.Create(), bench,
     TrainCommand.Create(),
     ExportCommands.Export(), ExportCommands.Import(),
     AblateCommands.Create(),

@@ -15,6 +15,7 @@ public static class RecipeCatalog
     [
         MeCoRecipes.Cooldown, MeCoRecipes.Metadata, MeCoRecipes.Conditional,
         DoReMiRecipes.Baselines, DoReMiRecipes.ProxySize, DoReMiRecipes.Objective, DoReMiRecipes.Iterated,
+        ProXRecipes.Stages,
     ];
 
     public static IReadOnlyList<IAblation> All(string corpus = DefaultCorpus)

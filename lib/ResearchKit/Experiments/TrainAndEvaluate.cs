@@ -20,6 +20,9 @@ public sealed record TrainAndEvaluate
     public EvalSpec Eval { get; init; } = new();
     /// <summary>A loss-masked prefix for each training document (MeCo metadata); null = none.</summary>
     public PrefixSpec? Prefix { get; init; }
+    /// <summary>Where the documents come from when not <see cref="DataSpec.Corpus"/>: a stage that assembles the raw
+    /// corpus (e.g. a corpus plus labelled material); both sides of the split read it.</summary>
+    public Stage<CorpusArtifact>? Source { get; init; }
     /// <summary>A document transform applied to the training documents (ProX refinement, rule filters).</summary>
     public Func<Stage<CorpusArtifact>, Stage<CorpusArtifact>>? Refine { get; init; }
     /// <summary>A transform applied to the validation documents (e.g. keep only clean text for a data-quality comparison).</summary>
@@ -39,9 +42,9 @@ public sealed record TrainAndEvaluate
 
     public Stages Build()
     {
-        Stage<CorpusArtifact> train = new CorpusStage(Data, CorpusPart.Train);
+        Stage<CorpusArtifact> train = new CorpusStage(Data, CorpusPart.Train, source: Source);
         if (Refine is not null) train = Refine(train);
-        Stage<CorpusArtifact> validation = new CorpusStage(Data, CorpusPart.Validation, Eval.Documents, Eval.MaxChars);
+        Stage<CorpusArtifact> validation = new CorpusStage(Data, CorpusPart.Validation, Eval.Documents, Eval.MaxChars, Source);
         if (RefineValidation is not null) validation = RefineValidation(validation);
         var trainTokens = new TokenizeStage(train, Tokenizer, Prefix);
         var validationTokens = new TokenizeStage(validation, Tokenizer);

@@ -12,8 +12,11 @@ namespace ResearchKit.ProX;
 /// <see cref="TokensAddedPerLine"/> (1 for a Llama tokenizer whose <c>encode</c> adds BOS to every line, as the
 /// reference's does). An empty text has no chunks.
 /// </summary>
-public sealed class ProxChunker(TextTokenizer tokenizer, int maxTokens = 1500, int tokensAddedPerLine = 0)
+public sealed class ProxChunker(TextTokenizer tokenizer, int maxTokens = ProxChunker.ReferenceMaxTokens, int tokensAddedPerLine = 0)
 {
+    /// <summary>The reference's budget (trunc_text's max_token).</summary>
+    public const int ReferenceMaxTokens = 1500;
+
     public TextTokenizer Tokenizer { get; } = tokenizer ?? throw new ArgumentNullException(nameof(tokenizer));
     public int MaxTokens { get; } = maxTokens > 0 ? maxTokens : throw new ArgumentOutOfRangeException(nameof(maxTokens), "the token budget must be positive");
     public int TokensAddedPerLine { get; } = tokensAddedPerLine;

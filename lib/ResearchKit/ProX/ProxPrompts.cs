@@ -11,5 +11,8 @@ public static class ProxPrompts
     public static string DocumentUserMessage(string text) => text;
 
     /// <summary>Chunk level: <c>"[doc]\n" + chunk + "\n[/doc]"</c>.</summary>
-    public static string ChunkUserMessage(ProxChunk chunk) => "[doc]\n" + chunk.Text + "\n[/doc]";
+    public static string ChunkUserMessage(ProxChunk chunk) => ChunkUserMessage(chunk.Text);
+
+    /// <summary>Chunk level, from a chunk's numbered text.</summary>
+    public static string ChunkUserMessage(string chunkText) => "[doc]\n" + chunkText + "\n[/doc]";
 }

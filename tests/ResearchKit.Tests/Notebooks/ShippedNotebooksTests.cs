@@ -17,6 +17,7 @@ public sealed class ShippedNotebooksTests : IDisposable
     {
         "00-quickstart.ipynb" => new() { ["steps"] = "30" },
         "01-meco.ipynb" => new() { ["preset"] = "smoke", ["seeds"] = "2", ["results"] = Path.Combine(_dir, "results") },
+        "02-prox.ipynb" => new() { ["preset"] = "smoke", ["results"] = Path.Combine(_dir, "results") },
         "04-doremi.ipynb" => new() { ["preset"] = "smoke", ["results"] = Path.Combine(_dir, "results") },
         _ => throw new InvalidOperationException($"{notebook} has no CI parameters in {nameof(ShippedNotebooksTests)}"),
     };
@@ -27,7 +28,7 @@ public sealed class ShippedNotebooksTests : IDisposable
     [Fact]
     public void EveryNotebookHasCiParameters()
     {
-        Assert.Equal(["00-quickstart.ipynb", "01-meco.ipynb", "04-doremi.ipynb"], Names);
+        Assert.Equal(["00-quickstart.ipynb", "01-meco.ipynb", "02-prox.ipynb", "04-doremi.ipynb"], Names);
         foreach (var name in Names) Assert.NotEmpty(CiParameters(name));
     }
 

@@ -25,6 +25,19 @@ public class ChartsTests
     }
 
     [Fact]
+    public void BarsCarryEachRowsErrorBar()
+    {
+        var results = new DataFrame(
+            new StringDataFrameColumn("arm", ["raw", "prox-dc"]),
+            new DoubleDataFrameColumn("val_bpb", [2.5, 2.25]),
+            new DoubleDataFrameColumn("val_bpb_ci95", [0.125, 0.0625]));
+        var html = Json(Charts.Bars(results, "arm", "val_bpb", error: "val_bpb_ci95"));
+        Assert.Contains("\"x\":[\"raw\",\"prox-dc\"],\"y\":[2.5,2.25]", html);
+        Assert.Matches("\"error_y\":\\{[^}]*\"array\":\\[0.125,0.0625\\]", html);
+        Assert.Throws<ArgumentException>(() => Charts.Bars(results, "arm", "val_bpb", error: "val_bpb_std"));
+    }
+
+    [Fact]
     public void CurvesSelectOneMetricAndSmoothWithATrailingMean()
     {
         var curves = new DataFrame(

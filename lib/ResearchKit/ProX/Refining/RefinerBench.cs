@@ -60,3 +60,49 @@ public static class RefinerBench
         return new RefinerBenchResult(name, model.Device.ToString(), parameters, batch, promptTokens, newTokens, promptTokens * batch / prefill, decode, noCache);
     }
 }
+
+/// <summary>End-to-end refinement throughput: documents through ProX-D and ProX-C with refining models (prompting,
+/// chunking, generation and interpretation), and the interpreter's share of that time, measured by running the same
+/// programs again without the models.</summary>
+public sealed record RefinePipelineBenchResult(int Documents, int Chunks, long Characters, double DocumentSeconds, double ChunkSeconds,
+    long GeneratedTokens, double InterpreterSeconds)
+{
+    public string Line =>
+        $"documents={Documents} chunks={Chunks} chars={Characters} prox_d_docs_per_s={Documents / DocumentSeconds:F1} " +
+        $"prox_c_chunks_per_s={Chunks / ChunkSeconds:F1} prox_c_docs_per_s={Documents / ChunkSeconds:F2} " +
+        $"generated_tokens_per_s={GeneratedTokens / (DocumentSeconds + ChunkSeconds):F0} interpreter_share={InterpreterSeconds / (DocumentSeconds + ChunkSeconds):P3}";
+}
+
+public static class RefinePipelineBench
+{
+    /// <summary>Runs ProX-D with <paramref name="documentWriter"/> then ProX-C with <paramref name="chunkWriter"/> on
+    /// every document (ProX-C on all of them, so both stages see the same work whatever ProX-D decides).</summary>
+    public static RefinePipelineBenchResult Run(RefiningModelWriter documentWriter, RefiningModelWriter chunkWriter, IReadOnlyList<Corpus.Document> documents,
+                                                int documentsPerBatch = 16)
+    {
+        var stats = new Pipeline.TransformStats();
+        var programs = new List<(string Text, string Program, bool Chunk)>();
+        void Observe(ProxRefinement r)
+        {
+            if (r.ChunkProgram is { } c) programs.Add((r.Input.Text, c, true));
+            else programs.Add((r.Input.Text, r.DocumentProgram!, false));
+        }
+        long before = documentWriter.Totals.GeneratedTokens + (ReferenceEquals(documentWriter, chunkWriter) ? 0 : chunkWriter.Totals.GeneratedTokens);
+        var clock = Stopwatch.StartNew();
+        new ProxRefineTransform(documentWriter, ProxStages.Document, name: "prox-d", batchSize: documentsPerBatch, observe: Observe).Apply(documents, stats).Count();
+        double d = clock.Elapsed.TotalSeconds;
+        clock.Restart();
+        var chunker = chunkWriter.CreateChunker();
+        new ProxRefineTransform(chunkWriter, ProxStages.Chunk, chunker, name: "prox-c", batchSize: documentsPerBatch, observe: Observe).Apply(documents, stats).Count();
+        double c = clock.Elapsed.TotalSeconds;
+        long generated = documentWriter.Totals.GeneratedTokens + (ReferenceEquals(documentWriter, chunkWriter) ? 0 : chunkWriter.Totals.GeneratedTokens) - before;
+
+        var interpreter = new ProgramInterpreter();
+        clock.Restart();
+        foreach (var (text, program, chunk) in programs)
+            _ = chunk ? interpreter.RunChunkProgram(text, program) : interpreter.RunDocumentProgram(text, program);
+        double interpreting = clock.Elapsed.TotalSeconds;
+        int chunks = documents.Sum(x => chunker.Chunk(x.Text).Count);
+        return new RefinePipelineBenchResult(documents.Count, chunks, documents.Sum(x => (long)x.Text.Length), d, c, generated, interpreting);
+    }
+}

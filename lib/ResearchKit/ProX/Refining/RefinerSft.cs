@@ -6,7 +6,7 @@ using ResearchKit.Training;
 namespace ResearchKit.ProX.Refining;
 
 /// <summary>One supervised pair: the user message exactly as the writer will send it (document level: the raw
-/// document; chunk level: <see cref="RefiningModelWriter.ChunkMessage"/> of the chunk) and the program to learn.</summary>
+/// document; chunk level: <see cref="ProxPrompts.ChunkUserMessage(ProxChunk)"/> of the chunk) and the program to learn.</summary>
 public sealed record SftExample(string Input, string Program);
 
 /// <param name="MaxProgramTokens">Program tokens plus the end token that an example may have; also the writer's max
@@ -58,12 +58,27 @@ public static class RefinerSft
         return new SftResult(training.Model, Writer(training.Model, tokenizer, options), training, info);
     }
 
-    /// <summary>The writer for a GPT trained by <see cref="Train"/> with these options (e.g. after loading it again).</summary>
-    public static RefiningModelWriter Writer(Gpt model, TextTokenizer tokenizer, SftOptions? options = null, int batchSize = 8)
+    /// <summary>The writer for a GPT trained by <see cref="Train"/> with these options (e.g. after loading it again);
+    /// its <see cref="RefiningModelWriter.CreateChunker"/> is <see cref="Chunker"/>.</summary>
+    public static RefiningModelWriter Writer(Gpt model, TextTokenizer tokenizer, SftOptions? options = null, int batchSize = 8, string name = "gpt-refiner")
     {
         options ??= new SftOptions();
+        var chunker = Chunker(tokenizer, model.Config, options);
         return new RefiningModelWriter(new GptCausalLm(model), tokenizer, Prompt(tokenizer, model.Config, options), [tokenizer.EndOfText],
-                                       new RefiningWriterOptions(options.MaxProgramTokens, batchSize));
+                                       new RefiningWriterOptions(options.MaxProgramTokens, batchSize), name, chunker.TokensAddedPerLine, chunker.MaxTokens);
+    }
+
+    /// <summary>How a kit refining model's chunks are cut: they fill its prompt. Numbered lines are counted in the
+    /// model's tokens plus one for the newline that joins them (exact for the byte tokenizer), up to what the prompt
+    /// holds beside the separator and the "[doc]" wrapper. Chunk-level examples must be cut the same way.</summary>
+    public static ProxChunker Chunker(TextTokenizer tokenizer, GptConfig model, SftOptions? options = null)
+    {
+        options ??= new SftOptions();
+        var prompt = Prompt(tokenizer, model, options);
+        int budget = prompt.MaxTokens - tokenizer.Encode(options.Separator).Length - tokenizer.Encode(ProxPrompts.ChunkUserMessage("")).Length;
+        if (budget < 1)
+            throw new ArgumentException($"a context of {model.Context} with {options.MaxProgramTokens} program tokens leaves no room for a chunk in the prompt", nameof(model));
+        return new ProxChunker(tokenizer, budget, tokensAddedPerLine: 1);
     }
 
     /// <summary>The prompt budget leaves MaxProgramTokens, plus one spare position, of the context: prompt + program +

@@ -1,3 +1,4 @@
+using ResearchKit.Corpus;
 using ResearchKit.Models;
 using ResearchKit.Tokenization;
 
@@ -27,28 +28,40 @@ public sealed class WriterTotals
 }
 
 /// <summary>
-/// Writes ProX programs with a refining language model: each user message becomes a prompt
+/// Writes ProX programs with a refining language model, as an <see cref="IProgramWriter"/> (so it plugs into
+/// <see cref="ProxRefineTransform"/>): each user message (<see cref="ProxPrompts"/>) becomes a prompt
 /// (<see cref="IRefiningPrompt"/>), the model decodes greedily (temperature 0, as the reference's vLLM call) until an
 /// end token or the budget, and the decoded text, <c>.strip(" ")</c>ped, is the program. Document level: the user
-/// message is the raw document. Chunk level: it is <c>"[doc]\n" + chunk + "\n[/doc]"</c> and a document's chunk
-/// programs are joined with "\n".
+/// message is the raw document. Chunk level: it is <c>"[doc]\n" + chunk + "\n[/doc]"</c>, one program per chunk (the
+/// transform joins a document's chunk programs with "\n", the reference's merge_chunks). Chunks must be cut with the
+/// model's own tokenizer: <see cref="CreateChunker"/>.
 /// </summary>
-public sealed class RefiningModelWriter : IDocumentProgramWriter, IChunkProgramWriter
+public sealed class RefiningModelWriter : IProgramWriter
 {
     readonly ICausalLm _model;
     readonly TextTokenizer _tokenizer;
     readonly IRefiningPrompt _prompt;
     readonly IReadOnlyCollection<int> _endTokens;
 
-    public RefiningModelWriter(ICausalLm model, TextTokenizer tokenizer, IRefiningPrompt prompt, IReadOnlyCollection<int> endTokens, RefiningWriterOptions options)
+    /// <param name="name">Names the writer in statistics (e.g. "web-doc-refining-lm").</param>
+    /// <param name="tokensAddedPerLine">What the chunker adds to each numbered line's token count (see
+    /// <see cref="ProxChunker"/>): 1 for the released Llamas, whose reference counts include the BOS that
+    /// <c>tokenizer.encode</c> adds to every line.</param>
+    /// <param name="chunkTokens">Default chunk budget of <see cref="CreateChunker"/> (the reference: 1500).</param>
+    public RefiningModelWriter(ICausalLm model, TextTokenizer tokenizer, IRefiningPrompt prompt, IReadOnlyCollection<int> endTokens, RefiningWriterOptions options,
+                               string name = "refining-lm", int tokensAddedPerLine = 0, int chunkTokens = ProxChunker.ReferenceMaxTokens)
     {
         if (tokenizer.VocabSize > model.VocabSize)
             throw new ArgumentException($"the tokenizer has {tokenizer.VocabSize} ids, the model's vocabulary only {model.VocabSize}", nameof(tokenizer));
+        if (chunkTokens < 1) throw new ArgumentOutOfRangeException(nameof(chunkTokens), "the chunk budget must be positive");
         _model = model;
         _tokenizer = tokenizer;
         _prompt = prompt;
         _endTokens = endTokens;
         Options = options;
+        Name = name;
+        TokensAddedPerLine = tokensAddedPerLine;
+        ChunkTokens = chunkTokens;
     }
 
     /// <summary>gair-prox/web-doc-refining-lm's setting: chat prompt cut to 2000 tokens, up to 2000 new tokens,
@@ -57,21 +70,27 @@ public sealed class RefiningModelWriter : IDocumentProgramWriter, IChunkProgramW
         Released(loaded, ChatRefiningPrompt.DocumentMaxTokens, options ?? RefiningWriterOptions.Document);
 
     /// <summary>gair-prox/web-chunk-refining-lm's setting: chat prompt (chunks are at most 1500 tokens, no cut), up to
-    /// 256 new tokens per chunk.</summary>
+    /// 256 new tokens per chunk; chunks counted with the model's tokenizer plus its BOS per line, as the reference.</summary>
     public static RefiningModelWriter ReleasedChunkModel(LoadedLlama loaded, RefiningWriterOptions? options = null) =>
         Released(loaded, null, options ?? RefiningWriterOptions.Chunk);
 
     static RefiningModelWriter Released(LoadedLlama loaded, int? maxPromptTokens, RefiningWriterOptions options)
     {
         var tokenizer = loaded.Tokenizer ?? throw new FileNotFoundException($"{loaded.Directory}: no {LlamaCheckpoint.TokenizerFile}; the refining models need their SentencePiece tokenizer", Path.Combine(loaded.Directory, LlamaCheckpoint.TokenizerFile));
-        return new RefiningModelWriter(loaded.Model, tokenizer, new ChatRefiningPrompt(tokenizer, maxPromptTokens), loaded.Model.Config.EndTokenIds, options);
+        return new RefiningModelWriter(loaded.Model, tokenizer, new ChatRefiningPrompt(tokenizer, maxPromptTokens), loaded.Model.Config.EndTokenIds, options,
+                                       name: Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(loaded.Directory))), tokensAddedPerLine: 1);
     }
 
+    public string Name { get; }
     public RefiningWriterOptions Options { get; }
     public WriterTotals Totals { get; } = new();
+    public TextTokenizer Tokenizer => _tokenizer;
+    public int TokensAddedPerLine { get; }
+    public int ChunkTokens { get; }
 
-    /// <summary>The chunk-level user message.</summary>
-    public static string ChunkMessage(string chunk) => "[doc]\n" + chunk + "\n[/doc]";
+    /// <summary>The chunker whose chunks this model expects: its tokenizer, its per-line count, and
+    /// <paramref name="maxTokens"/> (default <see cref="ChunkTokens"/>) per chunk.</summary>
+    public ProxChunker CreateChunker(int? maxTokens = null) => new(_tokenizer, maxTokens ?? ChunkTokens, TokensAddedPerLine);
 
     /// <summary>One program per user message, in order.</summary>
     public IReadOnlyList<string> Complete(IReadOnlyList<string> userMessages, IProgress<WorkProgress>? progress = null, CancellationToken cancel = default)
@@ -103,21 +122,21 @@ public sealed class RefiningModelWriter : IDocumentProgramWriter, IChunkProgramW
         return programs;
     }
 
-    public IReadOnlyList<string> WriteDocumentPrograms(IReadOnlyList<string> documents, IProgress<WorkProgress>? progress = null, CancellationToken cancel = default) =>
-        Complete(documents, progress, cancel);
+    public IReadOnlyList<string> WriteDocumentPrograms(IReadOnlyList<Document> documents, CancellationToken cancellationToken = default) =>
+        Complete(documents.Select(d => ProxPrompts.DocumentUserMessage(d.Text)).ToList(), cancel: cancellationToken);
 
-    public IReadOnlyList<string> WriteChunkPrograms(IReadOnlyList<IReadOnlyList<string>> chunksPerDocument, IProgress<WorkProgress>? progress = null, CancellationToken cancel = default)
+    /// <summary>All chunks of all documents are decoded together (in batches of <see cref="RefiningWriterOptions.BatchSize"/>).</summary>
+    public IReadOnlyList<IReadOnlyList<string>> WriteChunkPrograms(IReadOnlyList<ChunkedDocument> documents, CancellationToken cancellationToken = default)
     {
-        var messages = chunksPerDocument.SelectMany(chunks => chunks.Select(ChunkMessage)).ToList();
-        var programs = Complete(messages, progress, cancel);
-        var merged = new string[chunksPerDocument.Count];
+        var programs = Complete(documents.SelectMany(d => d.Chunks.Select(ProxPrompts.ChunkUserMessage)).ToList(), cancel: cancellationToken);
+        var perDocument = new IReadOnlyList<string>[documents.Count];
         int next = 0;
-        for (int d = 0; d < merged.Length; d++)
+        for (int d = 0; d < perDocument.Length; d++)
         {
-            int n = chunksPerDocument[d].Count;
-            merged[d] = string.Join("\n", programs.Skip(next).Take(n));
+            int n = documents[d].Chunks.Count;
+            perDocument[d] = Enumerable.Range(next, n).Select(i => programs[i]).ToArray();
             next += n;
         }
-        return merged;
+        return perDocument;
     }
 }

@@ -85,7 +85,7 @@ public class RefinerSftTests
             Schedule = new LrSchedule(ScheduleKind.Cosine, WarmupSteps: 20, MinLrRatio: 0.1),
         };
         var result = RefinerSft.Train(train, Bytes, config, new SftOptions(MaxProgramTokens: 16));
-        var programs = result.Writer.WriteDocumentPrograms(test.Select(d => d.Text).ToList());
+        var programs = result.Writer.WriteDocumentPrograms(test);
         var wrong = test.Zip(programs).Where(p => p.Second != Program(p.First)).Select(p => $"{p.First.Domain}:{p.Second}").ToList();
         return (1 - wrong.Count / (double)test.Count, test.Count, string.Join("; ", wrong));
     }

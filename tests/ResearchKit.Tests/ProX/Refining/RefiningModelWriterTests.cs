@@ -1,4 +1,6 @@
+using ResearchKit.Corpus;
 using ResearchKit.Models;
+using ResearchKit.ProX;
 using ResearchKit.ProX.Refining;
 using ResearchKit.Runtime;
 using ResearchKit.Tests.Models;
@@ -51,7 +53,7 @@ public sealed class RefiningModelWriterTests : IDisposable
         var docs = new[] { "Hello world.", longDoc, "  Trailing whitespace   \n\n" };
         var recording = new RecordingLm(_loaded.Model);
         var writer = new RefiningModelWriter(recording, tokenizer, new ChatRefiningPrompt(tokenizer, 2000), _loaded.Model.Config.EndTokenIds, new RefiningWriterOptions(6, BatchSize: 1));
-        var programs = writer.WriteDocumentPrograms(docs);
+        var programs = writer.WriteDocumentPrograms(Documents(docs));
 
         var expected = docs.Select(d => Llama2ChatTemplate.Encode(tokenizer, Llama2ChatTemplate.ProxSystemMessage, d, maxTokens: 2000)).ToList();
         Assert.Equal(expected.OrderBy(e => e.Length), recording.Prompts);   // decoded shortest first
@@ -60,25 +62,70 @@ public sealed class RefiningModelWriterTests : IDisposable
         Assert.Equal(Greedy(expected, 6), programs);
 
         // The released-model factory is the same setting (with the reference's budgets), batched.
-        Assert.Equal(programs, RefiningModelWriter.ReleasedDocumentModel(_loaded, new RefiningWriterOptions(6)).WriteDocumentPrograms(docs));
+        Assert.Equal(programs, RefiningModelWriter.ReleasedDocumentModel(_loaded, new RefiningWriterOptions(6)).WriteDocumentPrograms(Documents(docs)));
         Assert.Equal(2000, RefiningModelWriter.ReleasedDocumentModel(_loaded).Options.MaxNewTokens);
         Assert.Equal(256, RefiningModelWriter.ReleasedChunkModel(_loaded).Options.MaxNewTokens);
     }
 
+    static Document[] Documents(IEnumerable<string> texts) => texts.Select((t, i) => new Document($"d{i}", t, "test")).ToArray();
+
     [Fact]
-    public void ChunkLevelWrapsEachChunkAndJoinsADocumentsPrograms()
+    public void ChunkLevelWrapsEachChunkAndReturnsOneProgramPerChunk()
     {
         var tokenizer = _loaded.Tokenizer!;
-        IReadOnlyList<IReadOnlyList<string>> documents = [["[000]First line", "[001]second\n[002]third"], [], ["[000]only chunk"]];
+        var documents = new[]
+        {
+            new ChunkedDocument(new Document("a", "First line\nsecond\nthird", "t"), [new ProxChunk(0, 0, "[000]First line", 4), new ProxChunk(1, 2, "[001]second\n[002]third", 8)]),
+            new ChunkedDocument(new Document("b", "", "t"), []),
+            new ChunkedDocument(new Document("c", "only chunk", "t"), [new ProxChunk(0, 0, "[000]only chunk", 4)]),
+        };
         var recording = new RecordingLm(_loaded.Model);
         var writer = new RefiningModelWriter(recording, tokenizer, new ChatRefiningPrompt(tokenizer, null), [2], new RefiningWriterOptions(5, BatchSize: 1));
-        var merged = writer.WriteChunkPrograms(documents);
+        var programs = writer.WriteChunkPrograms(documents);
 
         var messages = new[] { "[doc]\n[000]First line\n[/doc]", "[doc]\n[001]second\n[002]third\n[/doc]", "[doc]\n[000]only chunk\n[/doc]" };
         var prompts = messages.Select(m => Llama2ChatTemplate.Encode(tokenizer, Llama2ChatTemplate.ProxSystemMessage, m)).ToList();
         Assert.Equal(prompts.OrderBy(e => e.Length), recording.Prompts);
         var p = Greedy(prompts, 5);
-        Assert.Equal([p[0] + "\n" + p[1], "", p[2]], merged);
+        Assert.Equal(3, programs.Count);
+        Assert.Equal([p[0], p[1]], programs[0]);
+        Assert.Empty(programs[1]);
+        Assert.Equal([p[2]], programs[2]);
+    }
+
+    /// <summary>The released chunk model counts chunk tokens as the reference: each numbered line with the model's
+    /// SentencePiece tokenizer plus its BOS, 1500 per chunk.</summary>
+    [Fact]
+    public void ReleasedChunkModelChunksWithItsTokenizerPlusBosPerLine()
+    {
+        var tokenizer = _loaded.Tokenizer!;
+        var chunker = RefiningModelWriter.ReleasedChunkModel(_loaded).CreateChunker();
+        Assert.Same(tokenizer, chunker.Tokenizer);
+        Assert.Equal((1500, 1), (chunker.MaxTokens, chunker.TokensAddedPerLine));
+        var lines = new[] { "Hello world.", "", "second line here" };
+        var chunk = Assert.Single(chunker.Chunk(string.Join('\n', lines)));
+        Assert.Equal(lines.Select((l, j) => tokenizer.Encode(ProxChunker.LinePrefix(j) + l).Length + 1).Sum(), chunk.Tokens);
+        // A budget that holds exactly the first two lines cuts before the third.
+        int two = lines.Take(2).Select((l, j) => tokenizer.Encode(ProxChunker.LinePrefix(j) + l).Length + 1).Sum();
+        var cut = RefiningModelWriter.ReleasedChunkModel(_loaded).CreateChunker(two).Chunk(string.Join('\n', lines));
+        Assert.Equal([(0, 1), (2, 2)], cut.Select(c => (c.FirstLine, c.LastLine)));
+    }
+
+    /// <summary>Wired into the ProX transform: programs the model writes are executed on the documents, and the
+    /// statistics name the model.</summary>
+    [Fact]
+    public void PlugsIntoTheRefineTransformAsAProgramWriter()
+    {
+        var writer = RefiningModelWriter.ReleasedDocumentModel(_loaded, new RefiningWriterOptions(6));
+        var docs = Documents(["one two three four five six seven eight nine ten eleven twelve", "Hello world, short."]);
+        var expected = writer.WriteDocumentPrograms(docs);
+        var stats = new ResearchKit.Pipeline.TransformStats();
+        var seen = new List<ProxRefinement>();
+        var output = new ProxRefineTransform(writer, ProxStages.Document, observe: seen.Add).Apply(docs, stats).ToList();
+        Assert.Equal(expected, seen.Select(r => r.DocumentProgram));
+        var interpreter = new ProgramInterpreter();
+        Assert.Equal(docs.Where((d, i) => !interpreter.RunDocumentProgram(d.Text, expected[i].Trim(' ')).Dropped).Select(d => d.Id), output.Select(d => d.Id));
+        Assert.Equal("prox-d-" + Path.GetFileName(_dir), Assert.Single(stats.Steps()["step"].Cast<string>()));
     }
 
     [Fact]
