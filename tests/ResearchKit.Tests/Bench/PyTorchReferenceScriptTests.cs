@@ -18,23 +18,7 @@ public sealed class PyTorchReferenceScriptTests : IDisposable
 
     static string Script => Path.Combine(TestCorpus.RepoRoot, "bench", "pytorch_reference.py");
 
-    static string Python(params string[] args)
-    {
-        var info = new ProcessStartInfo("python3") { RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add(Script);
-        foreach (var a in args) info.ArgumentList.Add(a);
-        Process p;
-        try { p = Process.Start(info)!; }
-        catch (System.ComponentModel.Win32Exception) { throw new SkipException("python3 is not installed"); }
-        using (p)
-        {
-            var err = p.StandardError.ReadToEndAsync();
-            var output = p.StandardOutput.ReadToEnd();
-            p.WaitForExit();
-            Assert.True(p.ExitCode == 0, err.Result);
-            return output.Trim();
-        }
-    }
+    static string Python(params string[] args) => PythonScript.Run(Script, args);
 
     static string Verdict(string version, params string[] blas) =>
         Python(["--check-comparability", "--assume-torch", version, .. blas.SelectMany(b => new[] { "--assume-blas", b })]);

@@ -13,31 +13,13 @@ public sealed class AblateCommandTests : IDisposable
 
     static string Corpus => Path.Combine(TestCorpus.RepoRoot, RecipeCatalog.DefaultCorpus);
 
-    static Process Start(params string[] args)
-    {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "rk.dll"));
-        foreach (var a in args) info.ArgumentList.Add(a);
-        info.Environment.Remove("RK_STAGES");
-        return Process.Start(info)!;
-    }
-
-    static (int Code, string Output) Rk(params string[] args)
-    {
-        using var process = Start(args);
-        var stderr = process.StandardError.ReadToEndAsync();
-        var stdout = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, stdout + stderr.Result);
-    }
-
     string[] Args(string output) => ["ablate", "meco-conditional", "--preset", "smoke", "--seeds", "1", "--corpus", Corpus, "--out", output];
 
     [Fact]
     public void DryRunListsTheStagesAndComputesNothing()
     {
         var output = Path.Combine(_dir, "dry");
-        var (code, text) = Rk([.. Args(output), "--dry-run"]);
+        var (code, text) = Rk.Run([.. Args(output), "--dry-run"]);
         Assert.True(code == 0, text);
         // 2 corpus sides (evaluation and probe samples coincide at smoke), 2 + 1 tokenizations, then per arm: train, evaluate, matrix.
         Assert.Contains("11 stages: 0 cached, 11 to compute", text);
@@ -49,11 +31,11 @@ public sealed class AblateCommandTests : IDisposable
     public void AKilledAblationFinishesOnRerunWithTheSameResults()
     {
         var whole = Path.Combine(_dir, "whole");
-        var (ok, log) = Rk(Args(whole));
+        var (ok, log) = Rk.Run(Args(whole));
         Assert.True(ok == 0, log);
 
         var killed = Path.Combine(_dir, "killed");
-        using (var process = Start(Args(killed)))
+        using (var process = Rk.Start(null, Args(killed)))
         {
             var stages = Path.Combine(killed, "stages");
             var clock = Stopwatch.StartNew();
@@ -66,7 +48,7 @@ public sealed class AblateCommandTests : IDisposable
         Assert.False(File.Exists(Path.Combine(killed, "meco-conditional", "results.parquet")));
         Assert.NotEmpty(Directory.GetDirectories(Path.Combine(killed, "stages"), "train-*.partial"));
 
-        var (code, text) = Rk(Args(killed));
+        var (code, text) = Rk.Run(Args(killed));
         Assert.True(code == 0, text);
         var a = DataFrameParquet.Read(Path.Combine(whole, "meco-conditional", "runs", "results.parquet"));
         var b = DataFrameParquet.Read(Path.Combine(killed, "meco-conditional", "runs", "results.parquet"));

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using ResearchKit.Corpus;
 using ResearchKit.Filters;
 using ResearchKit.Pipeline;
@@ -12,18 +11,6 @@ public sealed class FilterCommandTests : IDisposable
     readonly string _dir = Directory.CreateTempSubdirectory("rk-filter-cli-").FullName;
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    static (int Code, string Output) Rk(params string[] args)
-    {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "rk.dll"));
-        foreach (var a in args) info.ArgumentList.Add(a);
-        using var process = Process.Start(info)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        var stdout = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, stdout + stderr.Result);
-    }
-
     [Fact]
     public void WritesWhatThePipelineKeepsAndPrintsReasons()
     {
@@ -31,7 +18,7 @@ public sealed class FilterCommandTests : IDisposable
         var docs = CorpusSample.Take(CorpusReader.Read(Path.Combine(TestCorpus.RepoRoot, "data-samples", "sample.parquet")), 60, seed: 5);
         CorpusWriter.Write(input, docs);
         var output = Path.Combine(_dir, "out.jsonl");
-        var (code, text) = Rk("filter", input, "--rules", "gopher-quality,c4-quality", "--out", output);
+        var (code, text) = Rk.Run("filter", input, "--rules", "gopher-quality,c4-quality", "--out", output);
         Assert.True(code == 0, text);
 
         var expected = new DocumentPipeline([RuleFilters.Create("gopher-quality"), RuleFilters.Create("c4-quality")]).Apply(docs, new TransformStats()).ToList();
@@ -41,7 +28,7 @@ public sealed class FilterCommandTests : IDisposable
         Assert.Contains("line_no_terminal_punct", text);
         Assert.Contains($"wrote {written.Count} documents", text);
 
-        var (bad, message) = Rk("filter", input, "--rules", "gopher", "--out", Path.Combine(_dir, "x.parquet"));
+        var (bad, message) = Rk.Run("filter", input, "--rules", "gopher", "--out", Path.Combine(_dir, "x.parquet"));
         Assert.Equal(1, bad);
         Assert.Contains("unknown rule filter 'gopher'", message);
         Assert.False(File.Exists(Path.Combine(_dir, "x.parquet")));

@@ -16,6 +16,7 @@ static class Rk
         if (workingDirectory is not null) info.WorkingDirectory = workingDirectory;
         info.ArgumentList.Add(Dll);
         foreach (var a in args) info.ArgumentList.Add(a);
+        info.Environment.Remove("RK_STAGES");   // a developer's stage folder must not leak into a test's
         return Process.Start(info)!;
     }
 

@@ -11,23 +11,6 @@ public sealed class TrainCommandTests : IDisposable
     readonly string _dir = Directory.CreateTempSubdirectory("rk-train-cli-").FullName;
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    static Process Start(params string[] args)
-    {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "rk.dll"));
-        foreach (var a in args) info.ArgumentList.Add(a);
-        return Process.Start(info)!;
-    }
-
-    static (int Code, string Output) Rk(params string[] args)
-    {
-        using var process = Start(args);
-        var stderr = process.StandardError.ReadToEndAsync();
-        var stdout = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, stdout + stderr.Result);
-    }
-
     string Slice()
     {
         var corpus = Path.Combine(_dir, "slice.parquet");
@@ -45,11 +28,11 @@ public sealed class TrainCommandTests : IDisposable
         var corpus = Slice();
         string[] Args(string output) => ["train", "--data", corpus, "--steps", "24", "--checkpoint-every", "3", "--out", output];
         var whole = Path.Combine(_dir, "whole");
-        var (wholeCode, wholeLog) = Rk(Args(whole));
+        var (wholeCode, wholeLog) = Rk.Run(Args(whole));
         Assert.True(wholeCode == 0, wholeLog);
 
         var killed = Path.Combine(_dir, "killed");
-        using (var process = Start(Args(killed)))
+        using (var process = Rk.Start(null, Args(killed)))
         {
             var metrics = Path.Combine(killed, "metrics.csv");   // written right after each checkpoint
             var clock = Stopwatch.StartNew();
@@ -60,10 +43,10 @@ public sealed class TrainCommandTests : IDisposable
         }
         int before = Losses(killed).Length;
         Assert.InRange(before, 3, 21);   // killed part-way, after at least one checkpoint
-        var (refused, message) = Rk(Args(killed));
+        var (refused, message) = Rk.Run(Args(killed));
         Assert.Equal(1, refused);                                       // never continues a run silently
         Assert.Contains("pass --resume to continue it", message);
-        var (code, text) = Rk([.. Args(killed), "--resume"]);
+        var (code, text) = Rk.Run([.. Args(killed), "--resume"]);
         Assert.True(code == 0, text);
         Assert.Equal(Losses(whole), Losses(killed));
     }
@@ -74,7 +57,7 @@ public sealed class TrainCommandTests : IDisposable
         var corpus = Slice();
         var output = Path.Combine(_dir, "run");
 
-        var (code, text) = Rk("train", "--data", corpus, "--steps", "3", "--validation-fraction", "0.2", "--out", output);
+        var (code, text) = Rk.Run("train", "--data", corpus, "--steps", "3", "--validation-fraction", "0.2", "--out", output);
         Assert.True(code == 0, text);
         Assert.Contains("validation loss per domain", text);
 
@@ -91,7 +74,7 @@ public sealed class TrainCommandTests : IDisposable
     public void AMissingCorpusIsOneClearErrorAndNoOutput()
     {
         var output = Path.Combine(_dir, "none");
-        var (code, text) = Rk("train", "--data", Path.Combine(_dir, "missing.parquet"), "--out", output);
+        var (code, text) = Rk.Run("train", "--data", Path.Combine(_dir, "missing.parquet"), "--out", output);
         Assert.Equal(1, code);
         Assert.Contains("missing.parquet: no such corpus file or directory", text);
         Assert.DoesNotContain("   at ", text);   // no stack trace

@@ -19,23 +19,7 @@ public sealed class CheckExportsScriptTests : IDisposable
 
     static string Script => Path.Combine(TestCorpus.RepoRoot, "tools", "check_exports.py");
 
-    static JsonNode Run(params string[] args)
-    {
-        var info = new ProcessStartInfo("python3") { RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add(Script);
-        foreach (var a in args) info.ArgumentList.Add(a);
-        Process p;
-        try { p = Process.Start(info)!; }
-        catch (System.ComponentModel.Win32Exception) { throw new SkipException("python3 is not installed"); }
-        using (p)
-        {
-            var err = p.StandardError.ReadToEndAsync();
-            var output = p.StandardOutput.ReadToEnd();
-            p.WaitForExit();
-            Assert.True(p.ExitCode == 0, err.Result);
-            return JsonNode.Parse(output)!;
-        }
-    }
+    static JsonNode Run(params string[] args) => JsonNode.Parse(PythonScript.Run(Script, args))!;
 
     static InMemoryTokenDataset Data()
     {
