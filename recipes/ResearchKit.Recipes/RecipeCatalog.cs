@@ -14,6 +14,7 @@ public static class RecipeCatalog
     static readonly List<Func<string, IAblation>> Factories =
     [
         MeCoRecipes.Cooldown, MeCoRecipes.Metadata, MeCoRecipes.Conditional,
+        PackingRecipes.Strategies,
     ];
 
     public static IReadOnlyList<IAblation> All(string corpus = DefaultCorpus)

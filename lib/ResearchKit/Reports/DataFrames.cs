@@ -15,4 +15,18 @@ public static class DataFrames
             .Select(r => Convert.ToString(source[r], System.Globalization.CultureInfo.InvariantCulture) == value));
         return frame.Filter(match);
     }
+
+    /// <summary>The named columns, in that order (copies), e.g. an arm column and the metrics a table should show;
+    /// names that are missing are skipped when <paramref name="skipMissing"/>, else an error.</summary>
+    public static DataFrame Select(DataFrame frame, IEnumerable<string> columns, bool skipMissing = false)
+    {
+        var picked = new List<DataFrameColumn>();
+        foreach (var name in columns)
+        {
+            if (frame.Columns.IndexOf(name) >= 0) picked.Add(frame[name].Clone());
+            else if (!skipMissing)
+                throw new ArgumentException($"the table has no column '{name}' (it has: {string.Join(", ", frame.Columns.Select(c => c.Name))})", nameof(columns));
+        }
+        return new DataFrame(picked);
+    }
 }

@@ -17,6 +17,7 @@ public sealed class ShippedNotebooksTests : IDisposable
     {
         "00-quickstart.ipynb" => new() { ["steps"] = "30" },
         "01-meco.ipynb" => new() { ["preset"] = "smoke", ["results"] = Path.Combine(_dir, "results") },
+        "03-packing.ipynb" => new() { ["preset"] = "smoke", ["results"] = Path.Combine(_dir, "results") },
         _ => throw new InvalidOperationException($"{notebook} has no CI parameters in {nameof(ShippedNotebooksTests)}"),
     };
 
@@ -26,7 +27,7 @@ public sealed class ShippedNotebooksTests : IDisposable
     [Fact]
     public void EveryNotebookHasCiParameters()
     {
-        Assert.Equal(["00-quickstart.ipynb", "01-meco.ipynb"], Names);
+        Assert.Equal(["00-quickstart.ipynb", "01-meco.ipynb", "03-packing.ipynb"], Names);
         foreach (var name in Names) Assert.NotEmpty(CiParameters(name));
     }
 
@@ -63,5 +64,6 @@ public sealed class ShippedNotebooksTests : IDisposable
         Assert.Empty(visit.Errors);
         Assert.Empty(visit.Requests);
         if (name == "01-meco.ipynb") Assert.Equal(2, visit.Heatmaps);   // conditional-inference matrix, MeCo and standard
+        if (name == "03-packing.ipynb") Assert.Equal(4, visit.Heatmaps);   // windows by document and by domain, two attention masks
     }
 }
