@@ -17,10 +17,11 @@ static class AblateCommands
         var preset = new Option<string>("--preset") { Description = "tiny (CPU, minutes per arm), gpu (CUDA, larger corpus) or smoke (seconds; tests)", DefaultValueFactory = _ => "tiny" };
         var output = new Option<string>("--out", "--results") { Description = "results directory: the ablation writes <out>/<name>/, stages are cached in <out>/stages/ (or $RK_STAGES)", DefaultValueFactory = _ => "results" };
         var seeds = new Option<int?>("--seeds") { Description = "seeds per arm (default: the ablation's, e.g. 3 at tiny)" };
+        var arms = new Option<string[]>("--arms") { Description = "run only these arms (comma- or space-separated; default: all)", AllowMultipleArgumentsPerToken = true };
         var dryRun = new Option<bool>("--dry-run") { Description = "list the stages a run needs, which are cached and which would be computed, and exit" };
         var rerun = new Option<bool>("--rerun") { Description = "recompute every stage even when a finished one has the same key" };
         var corpus = new Option<string>("--corpus") { Description = "corpus file, directory or glob", DefaultValueFactory = _ => RecipeCatalog.DefaultCorpus };
-        var cmd = new Command("ablate", "Run a named ablation: every arm × seed as cached stages, results with 95% intervals") { name, preset, output, seeds, dryRun, rerun, corpus };
+        var cmd = new Command("ablate", "Run a named ablation: every arm × seed as cached stages, results with 95% intervals") { name, preset, output, seeds, arms, dryRun, rerun, corpus };
         cmd.SetAction(parse =>
         {
             if (parse.GetValue(name) is not { } ablationName)
@@ -32,7 +33,8 @@ static class AblateCommands
                 return 0;
             }
             var ablation = RecipeCatalog.Find(ablationName, parse.GetValue(corpus)!);
-            var options = new AblationOptions(parse.GetValue(seeds), parse.GetValue(rerun));
+            var chosen = parse.GetValue(arms) is { Length: > 0 } picked ? picked.SelectMany(x => x.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray() : null;
+            var options = new AblationOptions(parse.GetValue(seeds), parse.GetValue(rerun), chosen);
             var results = parse.GetValue(output)!;
             if (parse.GetValue(dryRun))
             {

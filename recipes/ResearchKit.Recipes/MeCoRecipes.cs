@@ -6,8 +6,10 @@ namespace ResearchKit.Recipes;
 
 /// <summary>
 /// MeCo's three ablations (<c>rk ablate meco-cooldown|meco-metadata|meco-conditional</c>). Presets differ only in
-/// numbers: <c>tiny</c> (CPU, byte-level GPT, minutes per arm on 2 cores, 3 seeds), <c>gpu</c> (GPT-2-small shape,
-/// cl100k tokens, bf16) and <c>smoke</c> (seconds; tests and CI, 2 seeds).
+/// numbers: <c>tiny</c> (CPU, byte-level GPT with 512-byte windows so a ~25-byte <c>URL: host\n\n</c> prefix, repeated at
+/// the start of every window of its document, stays ~5% of the window; minutes per arm on 2 cores, 3 seeds), <c>gpu</c>
+/// (GPT-2-small shape, cl100k tokens, bf16, 1024-token windows) and <c>smoke</c> (seconds; tests and CI, 2 seeds).
+/// Every preset begins documents with a masked start token (the reference's BOS), in MeCo and standard arms alike.
 /// </summary>
 public static class MeCoRecipes
 {
@@ -18,15 +20,21 @@ public static class MeCoRecipes
         ["tiny"] = new()
         {
             Data = new DataSpec { Corpus = corpus },
-            Train = TrainConfig.Tiny(257) with { Model = new GptConfig(257, DModel: 128, Layers: 4, Heads: 4, Context: 128), Steps = 300, BatchSize = 16 },
+            Train = TrainConfig.Tiny(257) with
+            {
+                Model = new GptConfig(257, DModel: 128, Layers: 4, Heads: 4, Context: 512),
+                Steps = 300,
+                BatchSize = 4,
+                Data = new DataConfig { DocumentStart = true },
+            },
             Eval = new EvalSpec(Documents: 140, MaxChars: 4000),
-            ConditionalDocuments = 200,
+            ConditionalDocuments = 140,
         },
         ["gpu"] = new()
         {
             Data = new DataSpec { Corpus = corpus },
             Tokenizer = "cl100k_base",
-            Train = TrainConfig.Gpu(100_352),
+            Train = TrainConfig.Gpu(100_352) with { Data = new DataConfig { DocumentStart = true } },
             Eval = new EvalSpec(BatchSize: 32, Documents: 2000, MaxChars: 16_000),
             ConditionalDocuments = 1000,
         },
@@ -39,6 +47,7 @@ public static class MeCoRecipes
                 Steps = 12,
                 BatchSize = 4,
                 Schedule = new LrSchedule(ScheduleKind.Cosine, WarmupSteps: 2, MinLrRatio: 0.1),
+                Data = new DataConfig { DocumentStart = true },
             },
             Eval = new EvalSpec(BatchSize: 8, Documents: 16, MaxChars: 400),
             ConditionalDocuments = 16,
@@ -53,7 +62,7 @@ public static class MeCoRecipes
     public static Ablation<MeCoConfig> Cooldown(string corpus = RecipeCatalog.DefaultCorpus) => new(
         "meco-cooldown",
         "MeCo cooldown length: host metadata for the first 1-f of steps, no prefixes for the last f (same stream, same LR schedule), vs standard pretraining",
-        Presets(corpus),
+        Presets(corpus).ToDictionary(p => p.Key, p => p.Value with { Conditional = false }),   // the conditional ablation probes the trained models
         [
             new("standard", Standard),
             new("f0", c => c with { CooldownFraction = 0 }),
@@ -66,13 +75,14 @@ public static class MeCoRecipes
     /// <summary>Which metadata to condition on: full URL, host, hashed host, topic, or none (10% cooldown each).</summary>
     public static Ablation<MeCoConfig> Metadata(string corpus = RecipeCatalog.DefaultCorpus) => new(
         "meco-metadata",
-        "MeCo metadata variant (10% cooldown): full URL vs host vs hashed host vs topic (the corpus's own genre/section/group fields; " +
-        "data-samples has no model-generated topics) vs standard pretraining",
+        "MeCo metadata variant (10% cooldown): full URL vs host vs hashed host vs the reference's short-URL string rule vs topic " +
+        "(the corpus's own genre/section/group fields; data-samples has no model-generated topics) vs standard pretraining",
         Presets(corpus),
         [
             new("full-url", c => c with { Metadata = new MetadataSpec(MetadataKind.FullUrl) }),
             new("host", c => c with { Metadata = new MetadataSpec(MetadataKind.Host) }),
             new("hashed-host", c => c with { Metadata = new MetadataSpec(MetadataKind.HashedHost) }),
+            new("short-url", c => c with { Metadata = new MetadataSpec(MetadataKind.ShortUrl) }),
             new("topic", c => c with { Metadata = new MetadataSpec(MetadataKind.Topic) { TopicKeys = ["topic", "genre", "section", "group"] } }),
             new("standard", Standard),
         ],

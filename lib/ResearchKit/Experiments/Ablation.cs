@@ -54,11 +54,18 @@ public sealed record Ablation<TConfig>(
     }
 
     /// <summary>Every (arm, seed) with its config and plan.</summary>
-    public IReadOnlyList<ArmRun<TConfig>> Runs(string preset, int? seeds = null)
+    public IReadOnlyList<ArmRun<TConfig>> Runs(string preset, AblationOptions? options = null)
     {
-        int n = seeds ?? SeedsFor(preset);
-        if (n < 1) throw new ArgumentOutOfRangeException(nameof(seeds), n, "an arm runs at least one seed");
-        return Resolve(preset).SelectMany(a => Enumerable.Range(0, n).Select(i =>
+        int n = options?.Seeds ?? SeedsFor(preset);
+        if (n < 1) throw new ArgumentOutOfRangeException(nameof(options), n, "an arm runs at least one seed");
+        var arms = Resolve(preset);
+        if (options?.Arms is { } chosen)
+        {
+            var unknown = chosen.Except(arms.Select(a => a.Arm)).ToList();
+            if (unknown.Count > 0) throw new ArgumentException($"ablation '{Name}' has no arm {string.Join(", ", unknown.Select(u => $"'{u}'"))} (it has: {string.Join(", ", arms.Select(a => a.Arm))})");
+            arms = arms.Where(a => chosen.Contains(a.Arm)).ToArray();
+        }
+        return arms.SelectMany(a => Enumerable.Range(0, n).Select(i =>
         {
             var config = i == 0 ? a.Config : a.Config.WithSeed(a.Config.Seed + i);
             return new ArmRun<TConfig>(a.Arm, config.Seed, config, Plan(config));
@@ -70,7 +77,7 @@ public sealed record Ablation<TConfig>(
         AblationRunner.Run(this, preset, resultsDirectory, options, progress, cancellationToken);
 
     public IReadOnlyList<PlannedStage> PlanStages(string preset, string resultsDirectory, AblationOptions? options = null) =>
-        StageRunner.Plan(ArtifactStore.For(resultsDirectory), Runs(preset, options?.Seeds).SelectMany(r => r.Plan.Outputs.Select(o => ($"{r.Arm}/seed{r.Seed}", o))));
+        StageRunner.Plan(ArtifactStore.For(resultsDirectory), Runs(preset, options).SelectMany(r => r.Plan.Outputs.Select(o => ($"{r.Arm}/seed{r.Seed}", o))));
 
     void Validate()
     {
@@ -86,6 +93,6 @@ public sealed record Ablation<TConfig>(
 /// <summary>One arm with one seed: its resolved config and stages.</summary>
 public sealed record ArmRun<TConfig>(string Arm, int Seed, TConfig Config, ArmPlan Plan);
 
-/// <summary>How to run an ablation: seeds per arm (null = the ablation's default for the preset) and whether to
-/// recompute stages that are already cached.</summary>
-public sealed record AblationOptions(int? Seeds = null, bool Rerun = false);
+/// <summary>How to run an ablation: seeds per arm (null = the ablation's default for the preset), which arms (null =
+/// all; e.g. a quicker default in a notebook, the full grid by parameter), and whether to recompute cached stages.</summary>
+public sealed record AblationOptions(int? Seeds = null, bool Rerun = false, IReadOnlyList<string>? Arms = null);

@@ -28,7 +28,7 @@ public static class AblationRunner
         IProgress<WorkProgress>? progress = null, CancellationToken cancellationToken = default) where TConfig : ISeeded<TConfig>
     {
         options ??= new AblationOptions();
-        var runs = ablation.Runs(preset, options.Seeds);
+        var runs = ablation.Runs(preset, options);
         var directory = Path.GetFullPath(Path.Combine(resultsDirectory, ablation.Name));
         var label = $"ablation {ablation.Name} ({preset})";
         var finished = new List<(string Arm, int Seed, ArmResult Result)>();

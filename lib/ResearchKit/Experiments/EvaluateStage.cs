@@ -23,11 +23,12 @@ public sealed class EvaluationArtifact(string directory) : IArmResultPart
 /// and bits per byte overall, per domain, domain-uniform mean and worst domain, and loss per window position.
 /// </summary>
 /// <param name="device">Where to run (not part of the key).</param>
-public sealed class EvaluateStage(Stage<CheckpointArtifact> model, Stage<TokenDatasetArtifact> data, EvalSpec eval, bool documentMask, string device = "cpu")
+public sealed class EvaluateStage(Stage<CheckpointArtifact> model, Stage<TokenDatasetArtifact> data, EvalSpec eval, bool documentMask, bool documentStart = false,
+    string device = "cpu")
     : Stage<EvaluationArtifact>
 {
     public override string Name => "evaluate";
-    public override object KeyConfig => new { Eval = eval, DocumentMask = documentMask };
+    public override object KeyConfig => new { Eval = eval, DocumentMask = documentMask, DocumentStart = documentStart };
     public override IReadOnlyDictionary<string, IStage> Inputs => new Dictionary<string, IStage> { ["model"] = model, ["data"] = data };
     public override string Describe() => $"validation loss and bits per byte{(eval.MaxTokens is { } m ? $", at most {m:N0} tokens" : "")}";
 
@@ -36,7 +37,7 @@ public sealed class EvaluateStage(Stage<CheckpointArtifact> model, Stage<TokenDa
         var tokens = context.Input(data);
         using var gpt = context.Input(model).LoadModel(device);
         var result = Evaluator.Evaluate(gpt, tokens.Dataset,
-            new EvalOptions(documentMask, Prefixes: false, eval.BatchSize, eval.MaxTokens, tokens.CreateTokenizer().TokenByteLengths()), context.Progress, context.Cancellation);
+            new EvalOptions(documentMask, Prefixes: false, eval.BatchSize, eval.MaxTokens, tokens.CreateTokenizer().TokenByteLengths(), documentStart), context.Progress, context.Cancellation);
         var metrics = result.Metrics();
         metrics["val_tokens"] = result.Tokens;
         AtomicFile.WriteAllText(context.PathOf(EvaluationArtifact.MetricsFile), JsonSerializer.Serialize(metrics, KitJson.Files));

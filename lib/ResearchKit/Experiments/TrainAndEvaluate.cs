@@ -47,7 +47,7 @@ public sealed record TrainAndEvaluate
         var validationTokens = new TokenizeStage(validation, Tokenizer);
         var order = Order?.Invoke(train, trainTokens);
         var model = new TrainStage(trainTokens, Train, order, Weights, Reference);
-        var evaluation = new EvaluateStage(model, validationTokens, Eval, Train.Data.Packing.DocumentMask, Train.Device);
+        var evaluation = new EvaluateStage(model, validationTokens, Eval, Train.Data.Packing.DocumentMask, Train.Data.DocumentStart, Train.Device);
         return new Stages(train, validation, trainTokens, validationTokens, order, model, evaluation);
     }
 }

@@ -51,8 +51,10 @@ public static class ConditionalInference
     /// <c>domain, condition, prefix, loss, tokens</c> (prefix: the literal text for fixed conditions, else empty), plus
     /// an <c>all</c> domain row per condition (token-weighted).
     /// </summary>
+    /// <param name="documentStart">Begin each window with the masked start token, as a model trained with
+    /// <see cref="Training.DataConfig.DocumentStart"/> saw its documents.</param>
     public static DataFrame Evaluate(Gpt model, TextTokenizer tokenizer, IReadOnlyList<Document> documents, IReadOnlyList<InferenceCondition> conditions,
-        int batchSize = 16, IProgress<WorkProgress>? progress = null, CancellationToken cancellationToken = default)
+        int batchSize = 16, IProgress<WorkProgress>? progress = null, CancellationToken cancellationToken = default, bool documentStart = false)
     {
         int window = model.Config.Context + 1;
         var domains = documents.Select(d => d.Domain).Distinct().Order(StringComparer.Ordinal).ToArray();
@@ -60,7 +62,8 @@ public static class ConditionalInference
         var texts = documents.Select(d => tokenizer.Encode(d.Text)).ToArray();
         var prefixCache = new Dictionary<string, int[]>();
         int[] Encode(string? p) => string.IsNullOrEmpty(p) ? [] : prefixCache.TryGetValue(p, out var t) ? t : prefixCache[p] = tokenizer.Encode(p);
-        var prefixes = conditions.Select(c => documents.Select(d => Encode(c.PrefixOf(d))).ToArray()).ToArray();
+        int start = documentStart ? 1 : 0;
+        var prefixes = conditions.Select(c => documents.Select(d => start == 0 ? Encode(c.PrefixOf(d)) : (int[])[tokenizer.EndOfText, .. Encode(c.PrefixOf(d))]).ToArray()).ToArray();
         // Scored span per document: the same for every condition.
         var span = new int[documents.Count];
         for (int d = 0; d < documents.Count; d++)

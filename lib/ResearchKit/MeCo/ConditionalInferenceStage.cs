@@ -23,10 +23,11 @@ public sealed class ConditionalInferenceArtifact(string directory) : IArmResultP
 /// <summary>Scores held-out documents with no prefix, their own metadata, each domain's typical metadata (taken from
 /// the training documents) and fixed probe prefixes (<see cref="ConditionalInference"/>).</summary>
 public sealed class ConditionalInferenceStage(Stage<CheckpointArtifact> model, Stage<CorpusArtifact> training, Stage<CorpusArtifact> probed,
-    string tokenizer, MetadataSpec metadata, IReadOnlyList<string> userPrefixes, int batchSize, string device = "cpu") : Stage<ConditionalInferenceArtifact>
+    string tokenizer, MetadataSpec metadata, IReadOnlyList<string> userPrefixes, int batchSize, bool documentStart = false, string device = "cpu")
+    : Stage<ConditionalInferenceArtifact>
 {
     public override string Name => "meco-conditional";
-    public override object KeyConfig => new { Tokenizer = tokenizer, Metadata = metadata, UserPrefixes = userPrefixes, BatchSize = batchSize };
+    public override object KeyConfig => new { Tokenizer = tokenizer, Metadata = metadata, UserPrefixes = userPrefixes, BatchSize = batchSize, DocumentStart = documentStart };
     public override IReadOnlyDictionary<string, IStage> Inputs => new Dictionary<string, IStage> { ["model"] = model, ["training"] = training, ["probed"] = probed };
     public override string Describe() => $"loss per domain × prefix ({userPrefixes.Count} probe prefixes)";
 
@@ -35,7 +36,7 @@ public sealed class ConditionalInferenceStage(Stage<CheckpointArtifact> model, S
         var conditions = ConditionalInference.Matrix(context.Input(training).Read().ToList(), metadata, userPrefixes);
         using var gpt = context.Input(model).LoadModel(device);
         var table = ConditionalInference.Evaluate(gpt, TextTokenizers.Create(tokenizer), context.Input(probed).Read().ToList(), conditions, batchSize,
-            context.Progress, context.Cancellation);
+            context.Progress, context.Cancellation, documentStart);
         DataFrameParquet.Write(table, context.PathOf(ConditionalInferenceArtifact.TableFile));
         AtomicFile.WriteAllText(context.PathOf(ConditionalInferenceArtifact.MetricsFile), JsonSerializer.Serialize(ConditionalInference.Summarize(table), KitJson.Files));
     }

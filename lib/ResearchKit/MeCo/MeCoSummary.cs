@@ -1,43 +1,61 @@
 using System.Globalization;
 using System.Text;
-using Microsoft.Data.Analysis;
+using ResearchKit.Experiments;
 
 namespace ResearchKit.MeCo;
 
 /// <summary>
-/// Plain-language readouts of MeCo's conditional-inference results, computed from the numbers (so a rerun with another
-/// preset describes its own results). Differences between arms are read against seed noise by
-/// <see cref="Experiments.Readouts"/>.
+/// Plain-language readouts of MeCo's conditional-inference results, computed from the per-seed numbers (so a rerun with
+/// another preset describes its own results) and read against seed noise: a difference is called only when its 95%
+/// interval excludes zero.
 /// </summary>
 public static class MeCoSummary
 {
-    /// <summary>What conditioning does at inference for each arm: loss with no prefix, with the document's own
-    /// metadata, the gain (none − own), and the loss under other domains' metadata.</summary>
-    public static string Conditional(DataFrame results)
+    /// <summary>Per arm: loss with no prefix, with the document's own metadata and under other domains' metadata, the
+    /// gain from its own metadata (none − own) and how specific that gain is (other − own: does the right source help
+    /// more than a wrong one?). Then each arm's gain and specificity against <paramref name="baseline"/>'s.</summary>
+    public static string Conditional(AblationResults results, string baseline = "standard")
     {
-        var none = Values(results, "cond_none");
-        var own = Values(results, "cond_own");
-        var other = Values(results, "cond_other");
+        var runs = results.Runs;
+        foreach (var metric in new[] { "cond_none", "cond_own", "cond_other" })
+            if (runs.Columns.IndexOf(metric) < 0) throw new ArgumentException($"the results have no '{metric}' column: run with Conditional = true", nameof(results));
+        var arms = runs["arm"].Cast<string>().Distinct().ToList();
+        IReadOnlyList<double> Gain(string arm) => Paired(arm, "cond_none", "cond_own");
+        IReadOnlyList<double> Specificity(string arm) => Paired(arm, "cond_other", "cond_own");
+        IReadOnlyList<double> Paired(string arm, string a, string b) =>
+            AblationTables.SeedValues(runs, arm, a).Zip(AblationTables.SeedValues(runs, arm, b), (x, y) => x - y).ToList();
+
         var sb = new StringBuilder();
-        foreach (var arm in none.Keys.Where(own.ContainsKey))
+        foreach (var arm in arms)
         {
-            double gain = none[arm] - own[arm];
-            sb.Append(Invariant($"- {arm}: no prefix {none[arm]:F4}, own metadata {own[arm]:F4} ({(gain >= 0 ? "gain" : "cost")} {Math.Abs(gain):F4})"));
-            if (other.TryGetValue(arm, out var o)) sb.Append(Invariant($", other domains' metadata {o:F4} ({Experiments.Readouts.Signed(o - none[arm])} vs no prefix)"));
-            sb.Append('\n');
+            var none = SeedStatistics.Of(AblationTables.SeedValues(runs, arm, "cond_none"));
+            var own = SeedStatistics.Of(AblationTables.SeedValues(runs, arm, "cond_own"));
+            sb.Append(Invariant($"- {arm}: no prefix {Format(none)}, own metadata {Format(own)}; gain from own metadata {Format(SeedStatistics.Of(Gain(arm)))}"));
+            sb.Append(Invariant($", own vs other domains' metadata {Format(SeedStatistics.Of(Specificity(arm)))} ({Verdict(Specificity(arm))})\n"));
         }
-        if (sb.Length == 0) throw new ArgumentException("the results have no cond_none/cond_own metrics: run with Conditional = true", nameof(results));
-        return sb.Append("Any prefix is extra context, so compare arms: what MeCo adds is its gain from the right metadata (and its loss under wrong metadata) beyond the standard model's.").ToString();
+        if (arms.Contains(baseline))
+            foreach (var arm in arms.Where(a => a != baseline))
+            {
+                sb.Append(Invariant($"- {arm} vs {baseline}: gain from own metadata {Difference(Gain(arm), Gain(baseline))}; "));
+                sb.Append(Invariant($"specificity {Difference(Specificity(arm), Specificity(baseline))}\n"));
+            }
+        return sb.Append("Any prefix is extra context, so read MeCo against the standard model: what MeCo adds is a larger gain from the right metadata, " +
+                         "and a gain specific to the right source (own better than other domains').").ToString();
     }
 
-    static Dictionary<string, double> Values(DataFrame results, string metric)
+    static string Difference(IReadOnlyList<double> a, IReadOnlyList<double> b)
     {
-        if (results.Columns.IndexOf(metric) < 0) throw new ArgumentException($"the results have no '{metric}' column (they have: {string.Join(", ", results.Columns.Select(c => c.Name))})", nameof(metric));
-        var values = new Dictionary<string, double>();
-        for (int r = 0; r < results.Rows.Count; r++)
-            if (results[metric][r] is { } v) values[(string)results["arm"][r]] = Convert.ToDouble(v, CultureInfo.InvariantCulture);
-        return values;
+        var (diff, ci) = SeedStatistics.Difference(a, b);
+        if (ci is not { } h) return Invariant($"{Readouts.Signed(diff)} (one seed: no noise estimate)");
+        return Invariant($"{Readouts.Signed(diff)} ± {h:F4} ({(Math.Abs(diff) > h ? "resolved" : "within noise")})");
     }
 
+    static string Verdict(IReadOnlyList<double> values)
+    {
+        var s = SeedStatistics.Of(values);
+        return s.Ci95 is not { } h ? "one seed: no noise estimate" : Math.Abs(s.Mean) <= h ? "within noise" : s.Mean > 0 ? "own metadata helps more" : "other domains' metadata helps more";
+    }
+
+    static string Format(SeedSummary s) => s.Ci95 is { } h ? Invariant($"{s.Mean:F4} ± {h:F4}") : Invariant($"{s.Mean:F4}");
     static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 }

@@ -2,7 +2,8 @@ using Microsoft.Data.Analysis;
 
 namespace ResearchKit.Reports;
 
-/// <summary>Row selection on the kit's result tables (arm, domain, metric, condition columns), for notebook cells and reports.</summary>
+/// <summary>Row and column selection on the kit's result tables (arm, domain, metric, condition columns), for notebook
+/// cells and reports.</summary>
 public static class DataFrames
 {
     /// <summary>The rows whose <paramref name="column"/> equals <paramref name="value"/> (compared as invariant text), e.g. one arm's rows.</summary>
@@ -16,17 +17,7 @@ public static class DataFrames
         return frame.Filter(match);
     }
 
-    /// <summary>The named columns, in that order (copies), e.g. an arm column and the metrics a table should show;
-    /// names that are missing are skipped when <paramref name="skipMissing"/>, else an error.</summary>
-    public static DataFrame Select(DataFrame frame, IEnumerable<string> columns, bool skipMissing = false)
-    {
-        var picked = new List<DataFrameColumn>();
-        foreach (var name in columns)
-        {
-            if (frame.Columns.IndexOf(name) >= 0) picked.Add(frame[name].Clone());
-            else if (!skipMissing)
-                throw new ArgumentException($"the table has no column '{name}' (it has: {string.Join(", ", frame.Columns.Select(c => c.Name))})", nameof(columns));
-        }
-        return new DataFrame(picked);
-    }
+    /// <summary>The named columns, in that order; names the table lacks are left out (not every ablation reports every metric).</summary>
+    public static DataFrame Select(DataFrame frame, params string[] columns) =>
+        new(columns.Where(c => frame.Columns.IndexOf(c) >= 0).Select(c => frame[c].Clone()));
 }

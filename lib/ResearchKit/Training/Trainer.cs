@@ -99,7 +99,7 @@ public static class Trainer
     }
 
     /// <summary>Sets the data settings that hold at <paramref name="step"/>: the base config, then every phase started by then.</summary>
-    static void ApplyPhases(TrainConfig config, WindowSampler source, int[] phaseStarts, int step)
+    internal static void ApplyPhases(TrainConfig config, WindowSampler source, int[] phaseStarts, int step)
     {
         bool prefixes = config.Data.Prefixes;
         var weights = config.Data.DomainWeights;

@@ -1,23 +1,38 @@
 using Microsoft.Data.Analysis;
+using ResearchKit.Experiments;
 using ResearchKit.MeCo;
 
 namespace ResearchKit.Tests.MeCo;
 
 public class MeCoSummaryTests
 {
-    static DataFrame Results() => new(
-        new StringDataFrameColumn("arm", ["standard", "f0", "f0.1"]),
-        new DoubleDataFrameColumn("val_loss", [2.5, 2.6, 2.4]),
-        new DoubleDataFrameColumn("cond_none", [2.5, 2.6, 2.4]),
-        new DoubleDataFrameColumn("cond_own", [2.45, 2.3, null]),
-        new DoubleDataFrameColumn("cond_other", [2.5, 2.9, 2.5]));
+    static AblationResults Results()
+    {
+        // MeCo: own metadata lowers loss by 0.10 ± small, wrong metadata by ~0; standard: no gain either way.
+        var runs = new DataFrame(
+            new StringDataFrameColumn("arm", ["meco", "meco", "meco", "standard", "standard", "standard"]),
+            new Int32DataFrameColumn("seed", [1, 2, 3, 1, 2, 3]),
+            new DoubleDataFrameColumn("cond_none", [2.50, 2.52, 2.48, 2.60, 2.61, 2.59]),
+            new DoubleDataFrameColumn("cond_own", [2.40, 2.41, 2.39, 2.60, 2.60, 2.60]),
+            new DoubleDataFrameColumn("cond_other", [2.50, 2.51, 2.49, 2.60, 2.61, 2.60]));
+        return new AblationResults("", AblationTables.Summary(runs), runs, new DataFrame(), new Dictionary<string, DataFrame>(), [], []);
+    }
 
     [Fact]
-    public void ConditionalReadoutSkipsArmsWithoutBothLosses()
+    public void ReadsGainAndSpecificityAgainstSeedNoise()
     {
         var text = MeCoSummary.Conditional(Results());
-        Assert.Contains("- standard: no prefix 2.5000, own metadata 2.4500 (gain 0.0500), other domains' metadata 2.5000 (+0.0000 vs no prefix)", text);
-        Assert.Contains("- f0: no prefix 2.6000, own metadata 2.3000 (gain 0.3000), other domains' metadata 2.9000 (+0.3000 vs no prefix)", text);
-        Assert.DoesNotContain("f0.1", text);
+        Assert.Contains("- meco: no prefix 2.5000 ± 0.0497, own metadata 2.4000 ± 0.0248; gain from own metadata 0.1000 ± 0.0248", text);
+        Assert.Matches(@"- meco: .*own vs other domains' metadata 0\.1000 ± [0-9.]+ \(own metadata helps more\)", text);
+        Assert.Matches(@"- standard: .*\(within noise\)", text);
+        Assert.Matches(@"- meco vs standard: gain from own metadata \+0\.1000 ± [0-9.]+ \(resolved\)", text);
+    }
+
+    [Fact]
+    public void RefusesResultsWithoutTheMatrix()
+    {
+        var runs = new DataFrame(new StringDataFrameColumn("arm", ["a"]), new Int32DataFrameColumn("seed", [1]), new DoubleDataFrameColumn("val_bpb", [1.0]));
+        var results = new AblationResults("", AblationTables.Summary(runs), runs, new DataFrame(), new Dictionary<string, DataFrame>(), [], []);
+        Assert.Throws<ArgumentException>(() => MeCoSummary.Conditional(results));
     }
 }

@@ -77,6 +77,25 @@ public class ConcatPackerTests
     }
 
     [Fact]
+    public void DocumentStartTokenIsMaskedAndRepeatsWithThePrefix()
+    {
+        var d = new InMemoryTokenDataset(["a"], vocabSize: 100, endOfText: 99);
+        d.Add("a", [1, 2, 3, 4, 5, 6], prefix: [50]);
+        var p = new ConcatPacker(d, 5, seed: 1, new PackerOptions(RepeatPrefix: true, DocumentStart: true), shuffle: false);
+        var w = Take(p, 2);
+        Assert.Equal([99, 50, 1, 2, 3], w[0].Tokens);              // [start][prefix][body...]
+        Assert.Equal([false, false, true, true, true], w[0].Trainable);
+        Assert.Equal([false, false, true, true, true], w[0].PrefixInView);
+        Assert.Equal([99, 50, 4, 5, 6], w[1].Tokens);              // a continuation window repeats both
+        var cooldown = new ConcatPacker(d, 5, seed: 1, new PackerOptions(IncludePrefixes: false, DocumentStart: true), shuffle: false);
+        Assert.Equal([99, 1, 2, 3, 4], cooldown.Next().Tokens);     // without metadata the start token stays (the reference's [BOS]+doc)
+        Assert.All(cooldown.Next().PrefixInView, Assert.False);
+        var bestFit = new BestFitPacker(d, 10, seed: 1, new PackerOptions(DocumentStart: true), shuffle: false).Next();
+        Assert.Equal([99, 50, 1, 2, 3, 4, 5, 6, 99, 99], bestFit.Tokens);
+        Assert.Equal([false, false, true, true, true, true, true, true, true, false], bestFit.Trainable);
+    }
+
+    [Fact]
     public void EndOfTextStaysInTheWindowButIsNotTrainedWhenAsked()
     {
         var w = InOrder(6, new PackerOptions(IncludePrefixes: false, TrainEndOfText: false)).Next();

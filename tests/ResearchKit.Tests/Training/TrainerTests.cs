@@ -128,4 +128,42 @@ public class TrainerTests
         Assert.Equal(first.PrefixedTokens, last.PrefixedTokens);
         Assert.InRange(last.TrainedTokens - first.TrainedTokens, 2 * 4 * 29, 2 * 4 * 32);
     }
+
+    [Fact]
+    public void WindowsWithoutATrainedTargetAreSkippedAndCountedOrTrainedAsTheReferenceDoes()
+    {
+        // Document 0's prefix fills a whole 9-token window; document 1 is plain text.
+        var d = new ResearchKit.Tokenization.InMemoryTokenDataset(["a"], vocabSize: 257, endOfText: 256);
+        d.Add("a", [1, 2, 3], prefix: Enumerable.Range(10, 9).ToArray());
+        d.Add("a", Enumerable.Range(40, 30).ToArray());
+        var source = new WindowSampler(d, 9, new ConcatPacking(Shuffle: false), new PackerOptions(), seed: 1);
+        long skipped = 0;
+        var first = Trainer.NextTrainable(source, new DataConfig(), ref skipped);
+        Assert.Equal(1, skipped);                                    // the all-prefix window
+        Assert.Equal([1, 2, 3, 256, 40, 41, 42, 43, 44], first.Tokens);
+        var again = new WindowSampler(d, 9, new ConcatPacking(Shuffle: false), new PackerOptions(), seed: 1);
+        long none = 0;
+        var reference = Trainer.NextTrainable(again, new DataConfig { MaskedWindows = MaskedWindows.TrainLastTen }, ref none);
+        Assert.Equal(0, none);
+        Assert.Equal(Enumerable.Range(10, 9), reference.Tokens);
+        Assert.All(reference.Trainable.Skip(1), Assert.True);        // labels[-10:] restored (all but the unpredicted first)
+    }
+
+    [Fact]
+    public void APhaseChangesPrefixesButContinuesTheSameStream()
+    {
+        // In order: [prefix ×5][doc0 0..49][EOS] = 56 tokens, then [prefix][doc1 100..149][EOS]...
+        var d = new ResearchKit.Tokenization.InMemoryTokenDataset(["a"], vocabSize: 257, endOfText: 256);
+        int[] prefix = [250, 251, 252, 253, 254];
+        foreach (var first in new[] { 0, 100, 180 }) d.Add("a", Enumerable.Range(first, 50).ToArray(), prefix);
+        var config = Micro() with { Steps = 8, Data = new DataConfig { Packing = new ConcatPacking(Shuffle: false) }, Phases = [new PhaseSpec(0.5, Prefixes: false)] };
+        var source = new WindowSampler(d, config.Model.Context + 1, config.Data.Packing, config.Data.PackerOptions, (ulong)config.Seed);
+        Trainer.ApplyPhases(config, source, [4], 0);
+        source.Next();
+        var second = source.Next();                                   // 33 + 33 = 66 tokens: doc0 (56), doc1's prefix and body 100..104
+        Assert.Equal([.. prefix, 100, 101, 102, 103, 104], second.Tokens[^10..]);
+        Trainer.ApplyPhases(config, source, [4], 4);                  // the cooldown starts: same source, prefixes off
+        var third = source.Next();
+        Assert.Equal(Enumerable.Range(105, 33), third.Tokens);         // doc1 goes on where it stopped: no restart, no prefix
+    }
 }
