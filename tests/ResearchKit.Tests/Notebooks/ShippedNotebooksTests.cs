@@ -17,7 +17,7 @@ public sealed class ShippedNotebooksTests : IDisposable
     {
         "00-quickstart.ipynb" => new() { ["steps"] = "30" },
         "01-meco.ipynb" => new() { ["preset"] = "smoke", ["seeds"] = "2", ["results"] = Path.Combine(_dir, "results") },
-        "03-packing.ipynb" => new() { ["preset"] = "smoke", ["results"] = Path.Combine(_dir, "results") },
+        "03-packing.ipynb" => new() { ["preset"] = "smoke", ["seeds"] = "2", ["results"] = Path.Combine(_dir, "results") },
         _ => throw new InvalidOperationException($"{notebook} has no CI parameters in {nameof(ShippedNotebooksTests)}"),
     };
 
