@@ -55,5 +55,17 @@ public sealed class PackingAblationTests : IDisposable
 
         var again = ablation.Run("smoke", _dir.Path);
         Assert.Empty(again.Computed);
+
+        // The notebook's window pictures come from the ablation's own cached data stages (nothing new is computed),
+        // and random and random-masked draw the same windows; only the attention differs.
+        int stageFolders = Directory.GetDirectories(Path.Combine(_dir.Path, "stages")).Length;
+        var previews = PackingRecipes.PreviewWindows(ablation, "smoke", _dir.Path, windows: 3).ToDictionary(p => p.Arm, p => p.Preview);
+        Assert.Equal(stageFolders, Directory.GetDirectories(Path.Combine(_dir.Path, "stages")).Length);
+        Assert.Equal(["random", "random-masked", "cluster", "iclm", "best-fit"], previews.Keys);
+        Assert.All(previews.Values, p => Assert.Equal(3, p.Windows.Count));
+        Assert.Equal(previews["random"].Windows.Select(w => w.Tokens), previews["random-masked"].Windows.Select(w => w.Tokens));
+        Assert.False(previews["random"].DocumentMask);
+        Assert.True(previews["random-masked"].DocumentMask);
+        Assert.NotEqual(previews["random"].Windows[0].Tokens, previews["iclm"].Windows[0].Tokens);
     }
 }
