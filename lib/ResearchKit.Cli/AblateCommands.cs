@@ -14,7 +14,7 @@ static class AblateCommands
     public static Command Create()
     {
         var name = new Argument<string?>("name") { Description = "ablation to run; omit to list the registered ones", Arity = ArgumentArity.ZeroOrOne };
-        var preset = new Option<string>("--preset") { Description = "tiny (CPU, minutes per arm), gpu (CUDA, larger corpus) or smoke (seconds; tests)", DefaultValueFactory = _ => "tiny" };
+        var preset = new Option<string>("--preset") { Description = $"preset of the ablation's base config: {PresetList()}", DefaultValueFactory = _ => "tiny" };
         var output = new Option<string>("--out", "--results") { Description = "results directory: the ablation writes <out>/<name>/, stages are cached in <out>/stages/ (or $RK_STAGES)", DefaultValueFactory = _ => "results" };
         var seeds = new Option<int?>("--seeds") { Description = "seeds per arm (default: the ablation's, e.g. 3 at tiny)" };
         var arms = new Option<string[]>("--arms") { Description = "run only these arms (comma- or space-separated; default: all)", AllowMultipleArgumentsPerToken = true };
@@ -36,6 +36,7 @@ static class AblateCommands
             var chosen = parse.GetValue(arms) is { Length: > 0 } picked ? picked.SelectMany(x => x.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray() : null;
             var options = new AblationOptions(parse.GetValue(seeds), parse.GetValue(rerun), chosen);
             var results = parse.GetValue(output)!;
+            OutputFolder.Require(results, "--out");
             if (parse.GetValue(dryRun))
             {
                 var plan = ablation.PlanStages(parse.GetValue(preset)!, results, options);
@@ -53,6 +54,15 @@ static class AblateCommands
             return 0;
         });
         return cmd;
+    }
+
+    /// <summary>Every preset any registered ablation has, with what it is for where known: "smoke (seconds; tests), tiny (CPU, minutes), gpu (CUDA)".</summary>
+    static string PresetList()
+    {
+        var known = new Dictionary<string, string> { ["smoke"] = "seconds; tests and CI", ["tiny"] = "CPU, minutes", ["gpu"] = "CUDA, GPT-2-small shapes" };
+        var presets = RecipeCatalog.All().SelectMany(a => a.Presets).Distinct()
+            .OrderBy(p => p switch { "smoke" => 0, "tiny" => 1, "gpu" => 2, _ => 3 }).ThenBy(p => p, StringComparer.Ordinal);
+        return string.Join(", ", presets.Select(p => known.TryGetValue(p, out var what) ? $"{p} ({what})" : p)) + "; `rk ablate` lists each ablation's own";
     }
 
     /// <summary>Metrics as rows and arms as columns (arms are few, metrics many): mean ± 95% interval over seeds.</summary>

@@ -24,7 +24,7 @@ static class CorpusCommands
         cmd.SetAction(p =>
         {
             var tok = p.GetValue(tokenizer) is { } name ? TextTokenizers.Create(name) : null;
-            var docs = CorpusReader.Read(p.GetValue(input)!, mapping.Get(p));
+            var docs = DocumentIds.WarnOnDuplicates(CorpusReader.Read(p.GetValue(input)!, mapping.Get(p)), p.GetValue(input)!);
             var frame = ConsoleProgress.Run(progress => CorpusStats.PerDomain(docs, tok, progress));
             var table = new Table();
             foreach (var c in frame.Columns) table.AddColumn(new TableColumn(c.Name) { Alignment = c.Name == "domain" ? Justify.Left : Justify.Right });
@@ -54,7 +54,7 @@ static class CorpusCommands
                 ShardOptions.Report(outcome, CorpusShards.DirectoryOf(p.GetValue(output)!), p.GetValue(output)!);
                 return 0;
             }
-            var docs = CorpusReader.Read(p.GetValue(input)!, mapping.Get(p));
+            var docs = DocumentIds.WarnOnDuplicates(CorpusReader.Read(p.GetValue(input)!, mapping.Get(p)), p.GetValue(input)!);
             var n = ConsoleProgress.Run(progress => CorpusWriter.Write(p.GetValue(output)!, docs, progress));
             AnsiConsole.MarkupLineInterpolated($"wrote {n:N0} documents to {p.GetValue(output)}");
             return 0;

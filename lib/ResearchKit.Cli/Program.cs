@@ -4,6 +4,8 @@ using Spectre.Console;
 
 // Logs and pipes get wide tables instead of Spectre's 80-column wrapping.
 if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = 200;
+ResearchKit.KitWarnings.SetHandler(message =>
+    Console.Error.WriteLine(Console.IsErrorRedirected ? $"warning: {message}" : $"\u001b[33mwarning:\u001b[0m {message}"));
 
 var bench = BenchTokenizeCommand.Create();
 bench.Subcommands.Add(BenchIclmCommand.Create());
@@ -20,5 +22,6 @@ var root = new RootCommand("rk: ResearchKit, a toolkit for research on LLM pretr
     AblateCommands.Create(),
     NotebookCommands.Create(),
     ReportCommand.Create(),
+    GalleryCommands.Create(),
 };
 return await CliRunner.InvokeAsync(root, args);

@@ -24,6 +24,7 @@ static class TokenizeCommand
         shards.AddTo(cmd);
         cmd.SetAction(p =>
         {
+            OutputFolder.Require(p.GetValue(output)!, "--out");
             if (shards.Shard(p) is { } shard)
             {
                 var outcome = ConsoleProgress.Run(progress => TokenShards.Run(p.GetValue(input)!, mapping.Get(p), TextTokenizers.Create(p.GetValue(tokenizer)!),
@@ -31,7 +32,7 @@ static class TokenizeCommand
                 ShardOptions.Report(outcome, TokenShards.DirectoryOf(p.GetValue(output)!), p.GetValue(output)!);
                 return 0;
             }
-            var docs = CorpusReader.Read(p.GetValue(input)!, mapping.Get(p));
+            var docs = DocumentIds.WarnOnDuplicates(CorpusReader.Read(p.GetValue(input)!, mapping.Get(p)), p.GetValue(input)!);
             var tok = TextTokenizers.Create(p.GetValue(tokenizer)!);
             var path = Path.Combine(p.GetValue(output)!, ShardName);
             var summary = ConsoleProgress.Run(progress =>

@@ -27,9 +27,14 @@ static class TrainCommand
         var resume = new Option<bool>("--resume") { Description = "continue the run whose checkpoint is in --out (same losses as an uninterrupted run on CPU)" };
         var checkpointEvery = new Option<int?>("--checkpoint-every") { Description = "save a checkpoint every N steps (overrides the config); a killed run resumes from the last one" };
         var writeConfig = new Option<string?>("--write-config") { Description = "write the resolved config as JSON to this path and exit" };
+        var evalTokens = new Option<long>("--eval-tokens")
+        {
+            Description = "validation budget: score at most this many tokens, documents sampled evenly across the split; 0 = the whole split",
+            DefaultValueFactory = _ => 1_000_000,
+        };
         var mapping = new MappingOptions();
         var cmd = new Command("train", "Train a GPT on a corpus or token shard (preset or JSON config); checkpoints, per-step metrics, per-domain validation loss")
-            { preset, config, data, validation, fraction, tokenizer, output, device, steps, checkpointEvery, resume, writeConfig };
+            { preset, config, data, validation, fraction, tokenizer, output, device, steps, checkpointEvery, resume, writeConfig, evalTokens };
         mapping.AddTo(cmd);
         cmd.SetAction(parse =>
         {
@@ -49,8 +54,18 @@ static class TrainCommand
                 return 0;
             }
             var dataPath = parse.GetValue(data) ?? throw new ArgumentException("--data is required to train");
-            if (parse.GetValue(output) is { } existing && File.Exists(Path.Combine(existing, Checkpoint.FileName)) && !parse.GetValue(resume))
-                throw new ArgumentException($"{Path.Combine(existing, Checkpoint.FileName)} is from an earlier run: pass --resume to continue it, or choose another --out");
+            if (parse.GetValue(checkpointEvery) is < 0)
+                throw new ArgumentException($"--checkpoint-every {parse.GetValue(checkpointEvery)}: give a positive number of steps, or 0 for a checkpoint only at the end");
+            if (parse.GetValue(output) is { } existing)
+            {
+                OutputFolder.Require(existing, "--out");
+                bool hasCheckpoint = File.Exists(Path.Combine(existing, Checkpoint.FileName));
+                if (hasCheckpoint && !parse.GetValue(resume))
+                    throw new ArgumentException($"{Path.Combine(existing, Checkpoint.FileName)} is from an earlier run: pass --resume to continue it, or choose another --out");
+                if (!hasCheckpoint && parse.GetValue(resume))
+                    AnsiConsole.MarkupLineInterpolated($"--resume: no checkpoint in {existing}, so this starts a fresh run");
+            }
+            else if (parse.GetValue(resume)) throw new ArgumentException("--resume continues the run in --out: give --out");
             using var dataset = ConsoleProgress.Run(p => TrainingData.Load(dataPath, parse.GetValue(validation), parse.GetValue(tokenizer)!,
                 parse.GetValue(fraction), mapping.Get(parse), p));
             var cfg = Resolve(dataset.Train.VocabSize);
@@ -71,7 +86,10 @@ static class TrainCommand
             if (dataset.Validation is { } val)
             {
                 var bytes = (val as MappedTokenDataset)?.CreateTokenizer().TokenByteLengths() ?? TextTokenizers.Create(parse.GetValue(tokenizer)!).TokenByteLengths();
-                var eval = ConsoleProgress.Run(p => Evaluator.Evaluate(model, val, new EvalOptions(cfg.Data.Packing.DocumentMask, BatchSize: 16, TokenBytes: bytes), p));
+                long budget = parse.GetValue(evalTokens);
+                if (budget < 0) throw new ArgumentException($"--eval-tokens {budget}: give a positive token budget, or 0 for the whole validation split");
+                var eval = ConsoleProgress.Run(p => Evaluator.Evaluate(model, val, new EvalOptions(cfg.Data.Packing.DocumentMask, BatchSize: 16,
+                    MaxTokens: budget == 0 ? null : budget, TokenBytes: bytes, Documents: budget == 0 ? null : EvaluationBudget.EvenlySpaced(val, budget), DocumentStart: cfg.Data.DocumentStart), p));
                 var frame = eval.ToDataFrame();
                 if (cfg.OutputDirectory is { } dir) DataFrameParquet.Write(frame, Path.Combine(dir, "validation.parquet"));
                 var losses = new Table().Title("validation loss per domain").AddColumn("domain").AddColumn("bits per byte", c => c.RightAligned())
@@ -79,6 +97,9 @@ static class TrainCommand
                 foreach (var d in eval.DomainsAndAll)
                     losses.AddRow(Markup.Escape(d.Domain), d.BitsPerByte is { } b ? $"{b:F4}" : "", $"{d.Loss:F4}", $"{d.Tokens:N0}");
                 AnsiConsole.Write(losses);
+                long available = EvaluationBudget.ScorableTokens(val);
+                if (budget == 0 || available <= budget) AnsiConsole.MarkupLineInterpolated($"validation: all {eval.Tokens:N0} scored tokens of the split");
+                else AnsiConsole.MarkupLineInterpolated($"validation: {eval.Tokens:N0} scored tokens of about {available:N0} in the split, documents taken evenly across it (budget --eval-tokens {budget:N0}; 0 scores all)");
                 if (eval.BitsPerByte is { } all && eval.WorstDomain is { } worst)
                     AnsiConsole.MarkupLineInterpolated($"validation bits per byte: {all:F4} overall, {eval.DomainMeanBitsPerByte:F4} domain mean, worst {worst.BitsPerByte:F4} ({worst.Domain})");
             }

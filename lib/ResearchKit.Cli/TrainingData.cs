@@ -20,7 +20,7 @@ sealed class TrainingData(ITokenDataset train, ITokenDataset? validation) : IDis
             return new(TokenShard.Open(path), validationPath is null ? null : TokenShard.Open(validationPath));
         if (validationPath is not null)
             throw new ArgumentException($"--validation takes a token shard and goes with a token shard in --data; {path} is a corpus, split by --validation-fraction");
-        var split = TokenSplit.FromDocuments(CorpusReader.Read(path, mapping), TextTokenizers.Create(tokenizer), validationFraction, progress: progress);
+        var split = TokenSplit.FromDocuments(CorpusReader.Read(path, mapping), TextTokenizers.Create(tokenizer), validationFraction, progress: progress, corpus: path);
         return new(split.Train, split.Validation);
     }
 

@@ -35,6 +35,15 @@ sealed class ConsoleCapture : TextWriter
         return new Restore(previous);
     }
 
+    /// <summary>Lets this async flow write to the real console until disposed (progress mirrored to the terminal
+    /// must not become cell output).</summary>
+    public static IDisposable Suspend()
+    {
+        var previous = Target.Value;
+        Target.Value = null;
+        return new Restore(previous);
+    }
+
     sealed class Restore(Action<string, string>? previous) : IDisposable
     {
         public void Dispose() => Target.Value = previous;

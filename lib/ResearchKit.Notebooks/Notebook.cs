@@ -18,6 +18,11 @@ public sealed class CellOutput
     public string? ErrorValue { get; init; }
     public int? ExecutionCount { get; init; }
 
+    /// <summary>For a chart output: the Plotly figure JSON and title it was made from, so the runner can add a static
+    /// image once all cells have run (<see cref="ChartOutputs"/>). Not saved in the notebook.</summary>
+    internal string? FigureJson { get; set; }
+    internal string? ChartTitle { get; set; }
+
     public static CellOutput Stream(string name, string text) => new() { OutputType = "stream", StreamName = name, Text = text };
     public static CellOutput Error(string name, string value) => new() { OutputType = "error", ErrorName = name, ErrorValue = value };
 }

@@ -130,7 +130,8 @@ public static class NotebookFile
                 break;
             default:
                 var data = new JsonObject();
-                foreach (var (mime, value) in o.Data) data[mime] = Lines(value);
+                // Text as arrays of lines (small diffs); base64 images as one string, as Jupyter writes them.
+                foreach (var (mime, value) in o.Data) data[mime] = mime.StartsWith("image/", StringComparison.Ordinal) && mime != "image/svg+xml" ? value : Lines(value);
                 json["data"] = data;
                 json["metadata"] = new JsonObject();
                 if (o.OutputType == "execute_result") json["execution_count"] = o.ExecutionCount;

@@ -9,7 +9,7 @@ public class NotebookGlobals
     internal Func<CellOutput, DisplayedValue> Show { get; set; } = _ => throw new InvalidOperationException("display() outside a running cell");
 
     /// <summary>Adds an output to the running cell; the returned handle can replace it later (live progress).</summary>
-    public DisplayedValue display(object? value) => Show(new CellOutput { OutputType = "display_data", Data = OutputFormatter.Format(value) });
+    public DisplayedValue display(object? value) => Show(OutputFormatter.Output("display_data", value));
 
     public HtmlString HTML(string html) => new(html);
 }
@@ -29,6 +29,7 @@ public sealed class DisplayedValue
         {
             _output.Data.Clear();
             foreach (var (mime, content) in data) _output.Data[mime] = content;
+            OutputFormatter.Remember(_output, value);
         }
     }
 }

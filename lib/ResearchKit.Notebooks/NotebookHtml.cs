@@ -8,7 +8,8 @@ namespace ResearchKit.Notebooks;
 /// highlighting, outputs as they were produced; plotly.js is embedded once, so the page works offline.</summary>
 public static partial class NotebookHtml
 {
-    public static string Render(Notebook notebook, string title, NotebookFailure? failure = null)
+    /// <param name="plotlyJsSource">Load plotly.js from this (relative) URL instead of embedding it; see <see cref="HtmlPage.ToHtml"/>.</param>
+    public static string Render(Notebook notebook, string title, NotebookFailure? failure = null, string? plotlyJsSource = null)
     {
         var page = new HtmlPage(title);
         if (failure is not null)
@@ -23,7 +24,7 @@ public static partial class NotebookHtml
                 default: page.Html(CodeCell(cell)); break;
             }
         }
-        return page.ToHtml();
+        return page.ToHtml(plotlyJsSource);
     }
 
     static string CodeCell(NotebookCell cell)
@@ -41,6 +42,8 @@ public static partial class NotebookHtml
                 sb.Append($"<div class=\"rk-output\"><pre>{HtmlString.Escape(o.Text)}</pre></div>");
             else if (o.Data.TryGetValue("text/html", out var html))
                 sb.Append($"<div class=\"rk-output\">{html}</div>");
+            else if (o.Data.TryGetValue("image/png", out var png))
+                sb.Append($"<div class=\"rk-output\"><img style=\"max-width:100%\" alt=\"{HtmlString.Escape(o.Data.GetValueOrDefault("text/plain") ?? "image")}\" src=\"data:image/png;base64,{png}\"></div>");
             else if (o.Data.TryGetValue("text/plain", out var text))
                 sb.Append($"<div class=\"rk-output\"><pre>{HtmlString.Escape(text)}</pre></div>");
         }

@@ -14,11 +14,16 @@ public sealed record NotebookFailure(int Cell, string Message);
 public sealed record NotebookRunResult(Notebook Notebook, NotebookFailure? Failure)
 {
     public bool Succeeded => Failure is null;
+
+    /// <summary>Things the reader should know that did not stop the run, each said once (e.g. charts without static images).</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
 }
 
 /// <summary>Runs a notebook's C# cells headless, in order, as Roslyn scripting submissions: each cell continues the
 /// previous one's state, as in .NET Interactive's C# kernel, so later cells see earlier variables. A cell's
-/// trailing expression and its <c>display(...)</c> calls become outputs, Console text becomes stream outputs.</summary>
+/// trailing expression and its <c>display(...)</c> calls become outputs, Console text becomes stream outputs. Reports
+/// of a cell's <see cref="Reports.ProgressDisplay"/> also go to the caller's progress, so a long cell is not silent.
+/// Once all cells ran, charts get plotly.js once and static images (<see cref="ChartOutputs"/>).</summary>
 public static class NotebookRunner
 {
     // The working directory is process-wide: one notebook runs at a time.
@@ -57,14 +62,14 @@ public static class NotebookRunner
                 var cell = executed.Cells[i];
                 if (cell.Kind != CellKind.Code) continue;
                 int position = SourcePosition(executed, i);
-                progress?.Report(new WorkProgress("run notebook", done, codeCells, $"cell {position}"));
+                progress?.Report(new WorkProgress("run notebook", done, codeCells, Describe(cell, position)));
                 cell.Outputs.Clear();
                 cell.ExecutionCount = ++executionCount;
                 try
                 {
                     if (cell.Language != "csharp")
                         throw new NotebookCellException($"the cell's kernel is '{cell.Language}'; the headless runner runs C# cells only");
-                    (state, options) = await RunCell(cell, state, options, globals, executionCount, cancel);
+                    (state, options) = await RunCell(cell, state, options, globals, executionCount, progress, cancel);
                     if (IsParametersCell(cell) && parameters.Count > 0)
                     {
                         var injected = NotebookCell.Code(NotebookParameters.InjectedSource(parameters, state!.Variables), NotebookParameters.InjectedTag);
@@ -76,12 +81,12 @@ public static class NotebookRunner
                 {
                     cell.Outputs.Add(CellOutput.Error(e.InnerException?.GetType().Name ?? "CellError", e.Message));
                     for (int j = i + 1; j < executed.Cells.Count; j++) { executed.Cells[j].Outputs.Clear(); executed.Cells[j].ExecutionCount = null; }
-                    return Fail(executed, cell, position, e.Message);
+                    return Fail(executed, cell, position, e.Message) with { Warnings = Warnings(ChartOutputs.Finish(executed, progress, cancel)) };
                 }
                 done++;
             }
             progress?.Report(new WorkProgress("run notebook", codeCells, codeCells));
-            return new NotebookRunResult(executed, null);
+            return new NotebookRunResult(executed, null) { Warnings = Warnings(ChartOutputs.Finish(executed, progress, cancel)) };
         }
         finally
         {
@@ -90,8 +95,29 @@ public static class NotebookRunner
         }
     }
 
+    sealed class OutsideCapture(IProgress<WorkProgress> inner) : IProgress<WorkProgress>
+    {
+        public void Report(WorkProgress value)
+        {
+            using (ConsoleCapture.Suspend()) inner.Report(value);
+        }
+    }
+
+    static string[] Warnings(params string?[] warnings) => warnings.OfType<string>().ToArray();
+
+    /// <summary>"cell 6: var cooldown = MeCoAblations.Cooldown(corpus)…": the cell's first line of code, for progress lines.</summary>
+    static string Describe(NotebookCell cell, int position)
+    {
+        // The first line of work: not a comment, directive, using, or the display/ProgressDisplay set-up.
+        var line = cell.Source.Split('\n').Select(l => l.Trim())
+            .FirstOrDefault(l => l.Length > 0 && !l.StartsWith("//") && !l.StartsWith('#') && !l.StartsWith("using ")
+                                 && !l.Contains("display(", StringComparison.Ordinal) && !l.Contains(nameof(Reports.ProgressDisplay), StringComparison.Ordinal));
+        if (line is null) return $"cell {position}";
+        return $"cell {position}: {(line.Length > 60 ? line[..59] + "…" : line)}";
+    }
+
     static async Task<(ScriptState<object>, ScriptOptions)> RunCell(NotebookCell cell, ScriptState<object>? state, ScriptOptions options,
-        NotebookGlobals globals, int executionCount, CancellationToken cancel)
+        NotebookGlobals globals, int executionCount, IProgress<WorkProgress>? progress, CancellationToken cancel)
     {
         var gate = new object();
         var directives = CellDirectives.Process(cell.Source, KitAssemblies.Current);
@@ -119,6 +145,8 @@ public static class NotebookRunner
         }
 
         ScriptState<object> next;
+        // This cell's flow only (an async method restores it on return); written to the real console, not the cell.
+        Reports.ProgressDisplay.Mirror = progress is null ? null : new OutsideCapture(progress);
         using (ConsoleCapture.Begin(Write))
         {
             next = state is null
@@ -131,7 +159,7 @@ public static class NotebookRunner
             throw new NotebookCellException($"{inner.GetType().Name}: {inner.Message}", inner);
         }
         if (HasTrailingValue(script.GetCompilation()))
-            lock (gate) cell.Outputs.Add(new CellOutput { OutputType = "execute_result", ExecutionCount = executionCount, Data = OutputFormatter.Format(next.ReturnValue) });
+            lock (gate) cell.Outputs.Add(OutputFormatter.Output("execute_result", next.ReturnValue, executionCount));
         return (next, options);
     }
 

@@ -15,6 +15,7 @@ public static class RecipeCatalog
     [
         MeCoRecipes.Cooldown, MeCoRecipes.Metadata, MeCoRecipes.Conditional,
         PackingRecipes.Strategies,
+        DoReMiRecipes.Baselines, DoReMiRecipes.ProxySize, DoReMiRecipes.Objective, DoReMiRecipes.Iterated,
     ];
 
     public static IReadOnlyList<IAblation> All(string corpus = DefaultCorpus)

@@ -28,7 +28,18 @@ public static class CorpusReader
         var files = Directory.EnumerateFiles(dir, pattern)
             .Where(f => CorpusFormats.TryFromPath(f) is not null)
             .Order(StringComparer.Ordinal).ToArray();
-        if (files.Length == 0) throw new FileNotFoundException($"{path}: no corpus files (.parquet, .jsonl, .jsonl.zst, .json.zst)", path);
+        // A glob is taken as written; a plain folder reads only its own files, so subfolders holding shards are named.
+        var subfolders = !Directory.Exists(path) ? [] : Directory.EnumerateDirectories(dir).Where(d => !Path.GetFileName(d).StartsWith('.')).Order(StringComparer.Ordinal).ToArray();
+        if (files.Length == 0)
+            throw new FileNotFoundException($"{path}: no corpus files (.parquet, .jsonl, .jsonl.zst, .json.zst)" +
+                                            (subfolders.Length > 0 ? $"; subfolders are not read: give one of them ({string.Join(", ", subfolders.Take(3).Select(Path.GetFileName))}) or a glob" : ""), path);
+        foreach (var sub in subfolders)
+        {
+            int inside = Directory.EnumerateFiles(sub, "*", SearchOption.AllDirectories).Count(f => CorpusFormats.TryFromPath(f) is not null);
+            if (inside > 0)
+                KitWarnings.Report($"{sub}: subfolder not read ({inside} corpus file(s) inside); {path} gives only the {files.Length} file(s) directly in {dir}: " +
+                                   "pass the subfolder, or a glob such as '<folder>/*/*.parquet', to read them");
+        }
         return files;
     }
 

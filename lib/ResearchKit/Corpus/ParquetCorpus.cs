@@ -9,12 +9,15 @@ namespace ResearchKit.Corpus;
 /// <summary>
 /// Parquet shards, read one row group at a time; records numbered by row (from 1, across row groups).
 /// Our own schema: id, text, domain (required strings), url, source (optional strings) and meta (optional string
-/// holding a JSON object of strings, so any metadata keys fit one flat schema), zstd-compressed.
+/// holding a JSON object of strings, so any metadata keys fit one flat schema), zstd-compressed. The text column is
+/// written as raw UTF-8 bytes (BYTE_ARRAY without the string annotation): Parquet.Net 6.1 writes min/max statistics for
+/// every string column, eight copies of the largest value, so one 50 MB document made a 400 MB file; binary columns get
+/// none. Readers take text columns of either kind (pyarrow: <c>table["text"].cast(pa.string())</c>).
 /// </summary>
 static class ParquetCorpus
 {
     const int RowGroupDocuments = 8192;
-    const long RowGroupChars = 16L << 20;
+    const long RowGroupChars = 4L << 20;
     static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     /// <param name="onlyRowGroup">Read just this row group (a shard's work unit); records keep their file-wide numbers.</param>
@@ -98,8 +101,9 @@ static class ParquetCorpus
         finally { reader.DisposeAsync().AsTask().GetAwaiter().GetResult(); }
     }
 
-    /// <summary>Parquet.Net 6 reports UTF-8 columns as string or (untyped) ReadOnlyMemory&lt;char&gt;.</summary>
-    static bool IsString(DataField f) => f.ClrType == typeof(string) || f.ClrType == typeof(ReadOnlyMemory<char>);
+    /// <summary>Parquet.Net 6 reports UTF-8 columns as string or (untyped) ReadOnlyMemory&lt;char&gt;; binary columns (the kit's
+    /// own text column) are read as strict UTF-8 too.</summary>
+    static bool IsString(DataField f) => f.ClrType == typeof(string) || f.ClrType == typeof(ReadOnlyMemory<char>) || f.ClrType == typeof(byte[]) || f.ClrType == typeof(ReadOnlyMemory<byte>);
 
     /// <summary>Strings decoded strictly: Parquet.Net would substitute U+FFFD for invalid UTF-8, so read raw bytes.</summary>
     static string?[] ReadStrings(string file, long firstRow, ParquetRowGroupReader rg, DataField f, int n)
@@ -160,14 +164,15 @@ static class ParquetCorpus
         catch (JsonException e) { throw new DataFormatException(file, record, field, $"expected a JSON object of strings: {e.Message}", e); }
     }
 
-    static readonly DataField<string> IdField = new("id", false), TextField = new("text", false), DomainField = new("domain", false),
+    static readonly DataField<string> IdField = new("id", false), DomainField = new("domain", false),
         UrlField = new("url", true), SourceField = new("source", true), MetaField = new("meta", true);
+    static readonly DataField<byte[]> TextField = new("text", false);
 
     public static long Write(Stream output, IEnumerable<Document> docs, IProgress<WorkProgress>? progress)
     {
         var schema = new ParquetSchema(IdField, TextField, DomainField, UrlField, SourceField, MetaField);
         // Fastest zstd: the default level made writing ~50x slower than reading on real text.
-        var options = new ParquetOptions { CompressionMethod = CompressionMethod.Zstd, CompressionLevel = System.IO.Compression.CompressionLevel.Fastest };
+        var options = new ParquetOptions { CompressionMethod = CompressionMethod.Zstd, CompressionLevel = System.IO.Compression.CompressionLevel.Fastest, MaximumLargePoolFreeBytes = 16 << 20, MaximumSmallPoolFreeBytes = 4 << 20 };
         var writer = ParquetWriter.CreateAsync(schema, output, options).GetAwaiter().GetResult();
         long count = 0;
         var batch = new List<Document>(RowGroupDocuments);
@@ -202,7 +207,7 @@ static class ParquetCorpus
         void Column(DataField<string> f, Func<Document, string?> value) =>
             rg.WriteAsync(f, batch.Select(value).ToArray()).GetAwaiter().GetResult();
         Column(IdField, d => d.Id);
-        Column(TextField, d => d.Text);
+        rg.WriteAsync(TextField, batch.Select(d => Encoding.UTF8.GetBytes(d.Text)).ToArray()).GetAwaiter().GetResult();
         Column(DomainField, d => d.Domain);
         Column(UrlField, d => d.Url);
         Column(SourceField, d => d.Source);

@@ -12,6 +12,11 @@ namespace ResearchKit.DoReMi;
 /// the frozen reference; on the step's last micro-batch it updates the domain weights from the pooled statistics, and
 /// the loss is the token mean reweighted by the just-updated α over the sampling weights. Earlier micro-batches of an
 /// accumulated step use the previous α, as in the reference code.
+/// <para>Where the update runs: on a GPU the per-domain sums, the α update and the loss weights all stay on the device
+/// (<see cref="DeviceDomainWeightUpdate"/>), and values are read back only when metrics, the summary or the checkpoint
+/// state are asked for. On CPU the host update (<see cref="DomainWeightUpdate"/>) runs on the same buffers: there is no
+/// transfer to save, and it keeps CPU runs bit-identical to earlier ones (libtorch's exp/log differ from the host's in
+/// the last bit for a fraction of inputs).</para>
 /// </summary>
 internal sealed class GroupDro : ITrainingObjective
 {
@@ -20,13 +25,17 @@ internal sealed class GroupDro : ITrainingObjective
     readonly IReadOnlyList<string> _domains;
     readonly double[] _sampling;
     readonly Tensor _sums, _counts;
-    Tensor _lossWeights;
-
-    public DomainWeightUpdate Update { get; }
+    readonly DomainWeightUpdate? _host;
+    readonly DeviceDomainWeightUpdate? _device;
+    Tensor? _hostLossWeights;
+    int _hostPresent;
+    (long Count, DomainWeightState State, int Present)? _read;
 
     /// <param name="reference">The frozen reference model; null for the hardest variant, or for callers that pass
     /// reference losses to <see cref="Loss(Tensor, Tensor?, Batch, MicroBatch)"/> themselves.</param>
-    public GroupDro(GroupDroObjective spec, ObjectiveContext context, Gpt? reference)
+    /// <param name="updateOnDevice">Run the α update as tensor operations on the run's device; null = on a GPU only.</param>
+    /// <param name="referenceFile">The reference checkpoint, named in errors.</param>
+    public GroupDro(GroupDroObjective spec, ObjectiveContext context, Gpt? reference, bool? updateOnDevice = null, string? referenceFile = null)
     {
         _spec = spec;
         _domains = context.Domains;
@@ -35,19 +44,36 @@ internal sealed class GroupDro : ITrainingObjective
             "and natural proportions would silently mis-weight it")).ToArray();
         int k = _domains.Count;
         if (_sampling.Length != k) throw new ArgumentException($"{_sampling.Length} sampling weights for {k} domains");
-        Update = new DomainWeightUpdate(_sampling, spec.Eta, spec.Smoothing, spec.ReferenceInitScore ? Math.Log(context.VocabSize) : 0);
+        double initialScore = spec.ReferenceInitScore ? Math.Log(context.VocabSize) : 0;
+        bool onDevice = updateOnDevice ?? context.Device.type != DeviceType.CPU;
+        if (!onDevice && context.Device.type != DeviceType.CPU) throw new ArgumentException("the host update reads the domain sums in place: it runs on CPU only");
+        if (onDevice)
+            _device = new DeviceDomainWeightUpdate(_sampling, _sampling, context.Device, spec.Eta, spec.Smoothing, initialScore);
+        else
+        {
+            _host = new DomainWeightUpdate(_sampling, spec.Eta, spec.Smoothing, initialScore);
+            _hostLossWeights = torch.tensor(_host.LossWeights(_sampling), ScalarType.Float32, context.Device);
+        }
         _reference = reference;
         if (_reference is not null)
         {
             _reference.eval();
             foreach (var p in _reference.parameters()) p.requires_grad = false;
             if (_reference.Config.VocabSize != context.VocabSize)
-                throw new ArgumentException($"the reference model's vocabulary ({_reference.Config.VocabSize}) differs from the proxy's ({context.VocabSize})");
+                throw new DataFormatException(referenceFile ?? "the reference model", null, "Model.VocabSize",
+                    $"the reference model's vocabulary ({_reference.Config.VocabSize}) differs from the proxy's ({context.VocabSize}): it was trained with another tokenizer");
         }
         _sums = torch.zeros(k, ScalarType.Float64, context.Device);
         _counts = torch.zeros(k, ScalarType.Float64, context.Device);
-        _lossWeights = torch.tensor(Update.LossWeights(_sampling), ScalarType.Float32, context.Device);
     }
+
+    Tensor LossWeights => _device?.LossWeights ?? _hostLossWeights!;
+
+    /// <summary>α_t, the average over α₀..α_t, λ and the update count (read back from the device when the update runs there).</summary>
+    public DomainWeightState Weights => Current().State;
+
+    /// <summary>How many domains had counted tokens in the latest update.</summary>
+    public int PresentDomains => Current().Present;
 
     public Tensor Loss(Tensor perTokenLoss, Batch batch, MicroBatch micro) => Loss(perTokenLoss, ReferenceLoss(batch), batch, micro);
 
@@ -55,7 +81,7 @@ internal sealed class GroupDro : ITrainingObjective
     {
         if (_reference is null) return null;
         using var _ = torch.no_grad();
-        return TokenLoss.PerToken(_reference.Forward(batch.Tokens, batch.Positions, batch.AttentionMask), batch.Targets);
+        return TokenLoss.PerToken(_reference, batch);   // the path the proxy's loss takes, so a proxy equal to its reference has zero excess
     }
 
     /// <summary>The proxy loss of one micro-batch given the proxy's per-token loss (with its graph) and the reference's.</summary>
@@ -78,46 +104,89 @@ internal sealed class GroupDro : ITrainingObjective
         }
         if (micro.IsLast)
         {
-            Update.Update(_sums.cpu().data<double>().ToArray(), _counts.cpu().data<double>().ToArray());
+            if (_device is not null) _device.Update(_sums, _counts);
+            else HostUpdate();
             _sums.zero_();
             _counts.zero_();
-            RefreshLossWeights();
+            _read = null;
         }
-        var w = _lossWeights[batch.Domains] * batch.LossMask;
+        var w = LossWeights[batch.Domains] * batch.LossMask;
         return (w * proxyPerToken).sum() / w.sum().clamp_min(1e-10);
     }
 
-    void RefreshLossWeights()
+    void HostUpdate()
     {
-        var next = torch.tensor(Update.LossWeights(_sampling), ScalarType.Float32, _sums.device);
-        _lossWeights.Dispose();
-        _lossWeights = next.DetachFromDisposeScope();
+        // CPU tensors: reading them is a view, not a transfer.
+        var counts = _counts.data<double>().ToArray();
+        _host!.Update(_sums.data<double>().ToArray(), counts);
+        _hostPresent = counts.Count(c => c > 0);
+        RefreshHostLossWeights();
     }
 
-    public IReadOnlyDictionary<string, double> StepMetrics =>
-        Enumerable.Range(0, _domains.Count).SelectMany(d => new[]
+    void RefreshHostLossWeights()
+    {
+        var next = torch.tensor(_host!.LossWeights(_sampling), ScalarType.Float32, _sums.device);
+        _hostLossWeights?.Dispose();
+        _hostLossWeights = next.DetachFromDisposeScope();
+    }
+
+    (DomainWeightState State, int Present) Current()
+    {
+        long count = _device?.Count ?? _host!.Count;
+        if (_read is { } r && r.Count == count) return (r.State, r.Present);
+        var (state, present) = _device is not null ? _device.Read() : (_host!.State, _hostPresent);
+        _read = (count, state, present);
+        return (state, present);
+    }
+
+    /// <summary><c>w_&lt;domain&gt;</c> (α_t), <c>score_&lt;domain&gt;</c> (λ: a domain absent from the step keeps its
+    /// previous value) and <c>present_domains</c> (how many domains had counted tokens this step).</summary>
+    public IReadOnlyDictionary<string, double> StepMetrics
+    {
+        get
         {
-            KeyValuePair.Create("w_" + _domains[d], Update.Weights[d]),
-            KeyValuePair.Create("score_" + _domains[d], Update.Scores[d]),
-        }).ToDictionary();
+            var (state, present) = Current();
+            var metrics = Enumerable.Range(0, _domains.Count).SelectMany(d => new[]
+            {
+                KeyValuePair.Create("w_" + _domains[d], state.Weights[d]),
+                KeyValuePair.Create("score_" + _domains[d], state.Scores[d]),
+            }).ToDictionary();
+            metrics["present_domains"] = present;
+            return metrics;
+        }
+    }
 
-    public IReadOnlyDictionary<string, double> Summary =>
-        Enumerable.Range(0, _domains.Count).ToDictionary(d => "avg_w_" + _domains[d], d => Update.Average[d]);
+    public IReadOnlyDictionary<string, double> Summary
+    {
+        get
+        {
+            var average = Current().State.Average;
+            return Enumerable.Range(0, _domains.Count).ToDictionary(d => "avg_w_" + _domains[d], d => average[d]);
+        }
+    }
 
-    public JsonNode? State => JsonSerializer.SerializeToNode(Update.State);
+    public JsonNode? State => JsonSerializer.SerializeToNode(Current().State);
 
     public void Restore(JsonNode state)
     {
-        Update.Restore(state.Deserialize<DomainWeightState>() ?? throw new ArgumentException("empty Group-DRO state"));
-        RefreshLossWeights();   // the loss uses α_t's weights from the first step after a resume
+        var s = state.Deserialize<DomainWeightState>() ?? throw new ArgumentException("empty Group-DRO state");
+        if (_device is not null) _device.Restore(s);
+        else
+        {
+            _host!.Restore(s);
+            RefreshHostLossWeights();   // the loss uses α_t's weights from the first step after a resume
+        }
+        _read = null;
     }
 
     /// <summary>Writes <see cref="DomainWeights.FileName"/>: the averaged weights in the reference repo's config layout.</summary>
-    public void Publish(string directory) => DomainWeights.Write(Path.Combine(directory, DomainWeights.FileName), _domains, Update.Average);
+    public void Publish(string directory) => DomainWeights.Write(Path.Combine(directory, DomainWeights.FileName), _domains, Current().State.Average);
 
     public void Dispose()
     {
         _reference?.Dispose();
-        _sums.Dispose(); _counts.Dispose(); _lossWeights.Dispose();
+        _sums.Dispose(); _counts.Dispose();
+        _hostLossWeights?.Dispose();
+        _device?.Dispose();
     }
 }

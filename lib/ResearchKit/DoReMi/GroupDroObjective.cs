@@ -28,7 +28,13 @@ public sealed record GroupDroObjective(DroVariant Variant = DroVariant.Excess, d
     {
         if (Variant != DroVariant.Hardest && ReferenceCheckpoint is null)
             throw new ArgumentException($"Group DRO '{Variant}' needs ReferenceCheckpoint (the reference run's checkpoint.bin)");
-        return new GroupDro(this, context, reference: Variant == DroVariant.Hardest ? null : Checkpoint.LoadModel(ReferenceCheckpoint!, context.Device, context.Precision));
+        if (Variant == DroVariant.Hardest) return new GroupDro(this, context, reference: null);
+        if (!File.Exists(ReferenceCheckpoint)) throw new FileNotFoundException($"the reference checkpoint {ReferenceCheckpoint} does not exist", ReferenceCheckpoint);
+        var shape = Checkpoint.ReadModelConfig(ReferenceCheckpoint!);
+        if (shape.VocabSize != context.VocabSize)   // checked before loading: a wrong reference costs no memory
+            throw new DataFormatException(ReferenceCheckpoint!, null, "Model.VocabSize",
+                $"the reference model's vocabulary ({shape.VocabSize}) differs from the proxy's ({context.VocabSize}): it was trained with another tokenizer");
+        return new GroupDro(this, context, Checkpoint.LoadModel(ReferenceCheckpoint!, context.Device, context.Precision), referenceFile: ReferenceCheckpoint);
     }
 
 #pragma warning disable CA2255 // the kit registers its own spec kinds when its assembly loads, before any config is read

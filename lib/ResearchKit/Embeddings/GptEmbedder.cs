@@ -67,7 +67,7 @@ public sealed class GptEmbedder : BatchedEmbedder
         using var _ = torch.no_grad();
         var input = torch.tensor(tokens, [b, length], ScalarType.Int64).to(device);
         var weights = torch.tensor(mask, [b, length, 1]).to(device);
-        var hidden = model.HiddenStates(input);
+        var hidden = model.Hidden(input).to_type(ScalarType.Float32);   // causal: right-padding leaves earlier rows unchanged
         var mean = (hidden * weights).sum(1) / weights.sum(1);
         var values = mean.to_type(ScalarType.Float32).cpu().data<float>().ToArray();
         values.CopyTo(output);

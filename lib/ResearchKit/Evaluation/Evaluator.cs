@@ -18,7 +18,7 @@ public static class Evaluator
         int window = model.Config.Context + 1, t = model.Config.Context;
         if (options.TokenBytes is { } table && table.Length < data.VocabSize)
             throw new ArgumentException($"the byte table has {table.Length} entries; the dataset's vocabulary has {data.VocabSize}", nameof(options));
-        var packer = new ConcatPacker(data, window, seed: 0, new PackerOptions(IncludePrefixes: options.Prefixes, DocumentStart: options.DocumentStart), shuffle: false);
+        var packer = new ConcatPacker(data, window, seed: 0, new PackerOptions(IncludePrefixes: options.Prefixes, DocumentStart: options.DocumentStart), options.Documents, shuffle: false);
         long? maxWindows = options.MaxTokens is { } budget ? Math.Max(1, budget / t) : null;
         var device = model.parameters().First().device;
         int k = data.Domains.Count;

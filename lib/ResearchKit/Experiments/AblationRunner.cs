@@ -94,14 +94,24 @@ public static class AblationRunner
     static void WriteFolder(string directory, Action<string> write)
     {
         var parent = Path.GetDirectoryName(directory)!;
+        if (File.Exists(parent)) throw new IOException($"{parent} is an existing file; the results folder goes there: choose another --out");
+        if (File.Exists(directory)) throw new IOException($"{directory} is an existing file; the ablation's results folder goes there: move it away");
         Directory.CreateDirectory(parent);
-        var temporary = Path.Combine(parent, $".tmp-{Path.GetFileName(directory)}-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        var name = Path.GetFileName(directory);
+        OrphanTemporaries.RemoveFolders(parent, name);   // a killed run's half-built folder
+        var temporary = Path.Combine(parent, $".tmp-{name}-{Environment.ProcessId}-{Guid.NewGuid():N}");
         Directory.CreateDirectory(temporary);
         try
         {
             write(temporary);
+            // Two runs of one ablation into one folder: the swap (delete, then move) is one at a time.
+            using var gate = FileLock.Acquire(Path.Combine(parent, $".{name}.lock"));
             if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
             Directory.Move(temporary, directory);
+        }
+        catch (IOException e) when (AtomicFile.IsDiskFull(e))
+        {
+            throw new DiskFullException(directory, e);
         }
         finally
         {

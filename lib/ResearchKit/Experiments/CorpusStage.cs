@@ -30,6 +30,7 @@ public sealed class CorpusStage(DataSpec data, CorpusPart part, int? sample = nu
         data.Validate();
         var all = CorpusReader.Read(data.Corpus, data.Mapping);
         var documents = data.MaxDocuments is { } max ? CorpusSample.Take(all, max, data.SampleSeed) : all.ToList();
+        DocumentIds.RequireUnique(documents, data.Corpus);
         var split = new CorpusSplit(data.ValidationFraction, data.SplitSeed);
         var side = (part == CorpusPart.Train ? split.Train(documents) : split.Validation(documents)).ToList();
         if (side.Count == 0)

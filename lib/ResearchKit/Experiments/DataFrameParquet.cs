@@ -13,7 +13,19 @@ public static class DataFrameParquet
     public static void Write(DataFrame frame, string path) =>
         AtomicFile.Write(path, (Stream stream) => Task.Run(() => WriteAsync(frame, stream)).GetAwaiter().GetResult());
 
-    public static DataFrame Read(string path) => Task.Run(() => ReadAsync(path)).GetAwaiter().GetResult();
+    /// <exception cref="DataFormatException">The file is not a whole Parquet file (e.g. cut short by a full disk or a
+    /// killed copy): names it and says what to do.</exception>
+    public static DataFrame Read(string path)
+    {
+        try { return Task.Run(() => ReadAsync(path)).GetAwaiter().GetResult(); }
+        catch (Exception e) when (e is IOException and not FileNotFoundException and not DirectoryNotFoundException
+                                       or InvalidDataException or NotSupportedException or ArgumentException or FormatException or IndexOutOfRangeException
+                                       or InvalidOperationException or OverflowException)
+        {
+            throw new DataFormatException(path, null, null, $"not a readable Parquet file (truncated or damaged: {e.Message.TrimEnd('.')}); " +
+                                                            "write it again (rerun the command that made it, e.g. rk ablate, which reuses its cached stages)", e);
+        }
+    }
 
     static async Task WriteAsync(DataFrame frame, Stream stream)
     {

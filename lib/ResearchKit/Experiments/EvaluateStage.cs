@@ -37,7 +37,7 @@ public sealed class EvaluateStage(Stage<CheckpointArtifact> model, Stage<TokenDa
         var tokens = context.Input(data);
         using var gpt = context.Input(model).LoadModel(device);
         var result = Evaluator.Evaluate(gpt, tokens.Dataset,
-            new EvalOptions(documentMask, Prefixes: false, eval.BatchSize, eval.MaxTokens, tokens.CreateTokenizer().TokenByteLengths(), documentStart), context.Progress, context.Cancellation);
+            new EvalOptions(documentMask, Prefixes: false, eval.BatchSize, eval.MaxTokens, tokens.CreateTokenizer().TokenByteLengths(), DocumentStart: documentStart), context.Progress, context.Cancellation);
         var metrics = result.Metrics();
         metrics["val_tokens"] = result.Tokens;
         AtomicFile.WriteAllText(context.PathOf(EvaluationArtifact.MetricsFile), JsonSerializer.Serialize(metrics, KitJson.Files));

@@ -52,6 +52,8 @@ public sealed record DomainWeightsArtifact(string Path)
 public sealed class CheckpointArtifact(string directory) : IArmResultPart
 {
     const string SummaryFile = "summary.json";
+    /// <summary>The description of the tokenizer the model was trained with (<see cref="Tokenization.TextTokenizers"/>).</summary>
+    internal const string TokenizerFile = "tokenizer.json";
     IReadOnlyList<StepMetrics>? _metrics;
 
     public string Directory => directory;
@@ -62,6 +64,9 @@ public sealed class CheckpointArtifact(string directory) : IArmResultPart
     /// <summary>The objective's final scalars (e.g. DoReMi's averaged domain weights).</summary>
     public IReadOnlyDictionary<string, double> Summary =>
         JsonSerializer.Deserialize<Dictionary<string, double>>(File.ReadAllText(Path.Combine(directory, SummaryFile)), KitJson.Files) ?? [];
+
+    /// <summary>Which tokenizer the model's token ids come from; null for a run that did not record it.</summary>
+    public string? TokenizerDescription => File.Exists(Path.Combine(directory, TokenizerFile)) ? File.ReadAllText(Path.Combine(directory, TokenizerFile)) : null;
 
     public Gpt LoadModel(string device) => Checkpoint.LoadModel(CheckpointPath, Runtime.TorchRuntime.Initialize(device).TorchDevice);
 
@@ -136,6 +141,8 @@ public sealed class TrainStage(Stage<TokenDatasetArtifact> tokens, TrainConfig c
                 ? $"the '{SpecTypes.KindOf(config.Objective)}' objective needs a reference model: give the train stage a 'reference' input"
                 : "the train stage has a reference model, but its objective does not use one");
         var data = context.Input(tokens).Dataset;
+        if (reference is not null) CheckReference(context.Input(reference), data.TokenizerDescription);
+        AtomicFile.WriteAllText(context.PathOf(CheckpointArtifact.TokenizerFile), data.TokenizerDescription);
         var run = config with
         {
             OutputDirectory = context.Directory,
@@ -155,4 +162,26 @@ public sealed class TrainStage(Stage<TokenDatasetArtifact> tokens, TrainConfig c
     }
 
     public override CheckpointArtifact Load(string directory) => new(directory);
+
+    /// <summary>A reference model must read the same token ids (tokenizer, vocabulary) and have been trained on windows
+    /// at least as long as this run's: its loss is compared token by token.</summary>
+    void CheckReference(CheckpointArtifact model, string tokenizer)
+    {
+        var shape = Checkpoint.ReadModelConfig(model.CheckpointPath);
+        if (shape.VocabSize != config.Model.VocabSize)
+            throw new DataFormatException(model.CheckpointPath, null, "Model.VocabSize",
+                $"the reference model has a vocabulary of {shape.VocabSize}, this run {config.Model.VocabSize}: it was trained with another tokenizer");
+        if (shape.Context < config.Model.Context)
+            throw new DataFormatException(model.CheckpointPath, null, "Model.Context",
+                $"the reference model was trained on {shape.Context}-token windows, this run uses {config.Model.Context}: its loss beyond position {shape.Context} was never trained");
+        if (model.TokenizerDescription is { } used && used != tokenizer)
+            throw new DataFormatException(Path.Combine(model.Directory, CheckpointArtifact.TokenizerFile), null, "tokenizer",
+                $"the reference model was trained on tokens of {TokenizerName(used)}; this run's tokens come from {TokenizerName(tokenizer)}");
+    }
+
+    static string TokenizerName(string description)
+    {
+        var node = System.Text.Json.Nodes.JsonNode.Parse(description);
+        return node?["name"]?.ToString() ?? (node?["compact_of"]?["name"] is { } inner ? $"{inner} (compacted)" : "an unnamed tokenizer");
+    }
 }

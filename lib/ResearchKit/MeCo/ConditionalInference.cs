@@ -29,8 +29,9 @@ public static class ConditionalInference
 {
     /// <summary>
     /// The conditions of the domain × prefix matrix: none, own, then <c>as:&lt;domain&gt;</c> for each domain (the domain's
-    /// most frequent metadata prefix in <paramref name="reference"/>, ties broken by ordinal order), then
-    /// <c>user:&lt;i&gt;</c> for each user prefix.
+    /// most frequent metadata prefix in <paramref name="reference"/>, ties broken by ordinal order), then one condition
+    /// per user prefix named by its own text on one line (<c>URL: en.wikipedia.org</c>; cut to 40 characters, and
+    /// numbered if two read the same), so charts and tables say which probe they show.
     /// </summary>
     public static IReadOnlyList<InferenceCondition> Matrix(IReadOnlyList<Document> reference, MetadataSpec spec, IEnumerable<string>? userPrefixes = null)
     {
@@ -41,9 +42,22 @@ public static class ConditionalInference
                 .GroupBy(p => p).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal).FirstOrDefault()?.Key;
             if (typical is not null) conditions.Add(InferenceCondition.Fixed("as:" + domain.Key, typical));
         }
-        int i = 0;
-        foreach (var p in userPrefixes ?? []) conditions.Add(InferenceCondition.Fixed($"user:{i++}", p));
+        foreach (var p in userPrefixes ?? [])
+        {
+            var name = ProbeName(p);
+            for (int n = 2; conditions.Any(c => c.Name == name); n++) name = $"{ProbeName(p)} ({n})";
+            conditions.Add(InferenceCondition.Fixed(name, p));
+        }
         return conditions;
+    }
+
+    /// <summary>A user prefix as a condition name: its text with line breaks and runs of spaces as one space, trimmed,
+    /// at most 40 characters.</summary>
+    internal static string ProbeName(string prefix)
+    {
+        var text = string.Join(' ', prefix.Split((char[])[' ', '\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries));
+        if (text.Length == 0) text = "(blank prefix)";
+        return text.Length > 40 ? text[..39] + "…" : text;
     }
 
     /// <summary>

@@ -54,7 +54,7 @@ public sealed class BestFitPacker : IPacker
         _long = longDocuments;
         _bufferDocuments = bufferDocuments;
         IncludePrefixes = _options.IncludePrefixes;
-        _documents = (documents ?? Enumerable.Range(0, data.DocumentCount)).Where(d => data.Body(d).Length > 0).ToArray();
+        _documents = (documents ?? Enumerable.Range(0, data.DocumentCount)).Where(d => data.BodyLength(d) > 0).ToArray();
         if (_documents.Length == 0) throw new ArgumentException("the packer has no documents with tokens", nameof(data));
         Restore(new Position(0, 0, 0));
     }
@@ -87,7 +87,7 @@ public sealed class BestFitPacker : IPacker
         foreach (var doc in _order.AsSpan(buffer * _bufferDocuments, Math.Min(_bufferDocuments, _order.Length - buffer * _bufferDocuments)))
         {
             int prefix = LeadLength(doc);
-            int body = _data.Body(doc).Length + 1;   // with its end-of-text
+            int body = _data.BodyLength(doc) + 1;   // with its end-of-text
             if (prefix + body <= _window) { pieces.Add(new(doc, 0, body, prefix > 0, First: true, Cut: false, Dropped: 0)); continue; }
             if (prefix + 2 > _window) throw new ArgumentException($"document {doc}: a prefix of {prefix} tokens leaves no room in windows of {_window} tokens");
             if (_long == LongDocuments.Truncate) { pieces.Add(new(doc, 0, _window - prefix, prefix > 0, true, false, body - (_window - prefix))); continue; }
@@ -119,7 +119,7 @@ public sealed class BestFitPacker : IPacker
     }
 
     /// <summary>Tokens before a document's body: the start token when asked, then its metadata prefix when included.</summary>
-    int LeadLength(int doc) => (_options.DocumentStart ? 1 : 0) + (IncludePrefixes ? _data.Prefix(doc).Length : 0);
+    int LeadLength(int doc) => (_options.DocumentStart ? 1 : 0) + (IncludePrefixes ? _data.PrefixLength(doc) : 0);
 
     public PackedWindow Next()
     {

@@ -38,7 +38,7 @@ public sealed class ConcatPacker : IPacker
         _shuffle = shuffle;
         _options = options ?? new PackerOptions();
         IncludePrefixes = _options.IncludePrefixes;
-        _documents = (documents ?? Enumerable.Range(0, data.DocumentCount)).Where(d => data.Body(d).Length > 0).ToArray();
+        _documents = (documents ?? Enumerable.Range(0, data.DocumentCount)).Where(d => data.BodyLength(d) > 0).ToArray();
         if (_documents.Length == 0) throw new ArgumentException("the packer has no documents with tokens", nameof(data));
         Restore(new Position(0, 0, 0, 0));
     }

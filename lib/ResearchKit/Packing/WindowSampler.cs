@@ -35,7 +35,7 @@ public sealed class WindowSampler : IWindowSource
             _packers = [packing.Build(data, documents, windowLength, seed, options)];
             return;
         }
-        var byDomain = documents.Where(d => data.Body(d).Length > 0).ToLookup(data.DomainOf);
+        var byDomain = documents.Where(d => data.BodyLength(d) > 0).ToLookup(data.DomainOf);
         _packers = new IPacker?[data.Domains.Count];
         _perDomain = true;
         for (int d = 0; d < _packers.Length; d++)

@@ -6,24 +6,60 @@ namespace ResearchKit.Reports;
 /// charts and raw HTML. Used for notebook renderings and for <c>rk report</c>.</summary>
 public sealed class HtmlPage(string title)
 {
-    readonly StringBuilder _body = new();
+    /// <summary>The page so far: HTML text, or charts kept as figures until the page is written (so their static
+    /// images can be drawn together, <see cref="AddChartImages"/>).</summary>
+    readonly List<object> _parts = [];
+
+    sealed class ChartPart(string figureJson, string? title)
+    {
+        public string FigureJson { get; } = figureJson;
+        public string? Title { get; } = title;
+        public byte[]? Png { get; set; }
+    }
 
     public string Title { get; } = title;
 
-    public HtmlPage Heading(string text, int level = 2) { _body.Append($"<h{level}>{HtmlString.Escape(text)}</h{level}>\n"); return this; }
-    public HtmlPage Paragraph(string text) { _body.Append($"<p>{HtmlString.Escape(text)}</p>\n"); return this; }
-    public HtmlPage Note(string text) { _body.Append($"<p class=\"rk-note\">{HtmlString.Escape(text)}</p>\n"); return this; }
-    public HtmlPage Preformatted(string text) { _body.Append($"<pre>{HtmlString.Escape(text)}</pre>\n"); return this; }
-    public HtmlPage Html(string html) { _body.Append(html).Append('\n'); return this; }
+    public HtmlPage Heading(string text, int level = 2) => Html($"<h{level}>{HtmlString.Escape(text)}</h{level}>");
+    public HtmlPage Paragraph(string text) => Html($"<p>{HtmlString.Escape(text)}</p>");
+    public HtmlPage Note(string text) => Html($"<p class=\"rk-note\">{HtmlString.Escape(text)}</p>");
+    public HtmlPage Preformatted(string text) => Html($"<pre>{HtmlString.Escape(text)}</pre>");
+    public HtmlPage Html(string html) { _parts.Add(html + "\n"); return this; }
     public HtmlPage Table(Microsoft.Data.Analysis.DataFrame frame, int maxRows = 200) => Html(DataFrameHtml.ToHtml(frame, maxRows));
-    public HtmlPage Chart(Plotly.NET.GenericChart chart) => Html(ChartHtml.ToHtml(chart));
 
-    /// <summary>The whole document. plotly.js, when any chart needs it, is included once in the head.</summary>
-    public string ToHtml()
+    /// <summary>An interactive chart (drawn by plotly.js, included once per page).</summary>
+    public HtmlPage Chart(Plotly.NET.GenericChart chart)
     {
-        var body = _body.ToString();
-        bool charts = body.Contains(ChartHtml.PlotlyScriptTag, StringComparison.Ordinal);
-        if (charts) body = body.Replace(ChartHtml.PlotlyScriptTag, "", StringComparison.Ordinal);
+        _parts.Add(new ChartPart(Plotly.NET.GenericChart.toFigureJson(chart), ChartHtml.Title(chart)));
+        return this;
+    }
+
+    /// <summary>How many charts the page holds.</summary>
+    public int ChartCount => _parts.OfType<ChartPart>().Count();
+
+    /// <summary>Draws a static PNG of every chart (one headless Chromium run, <see cref="ChartImages"/>), shown where
+    /// no JavaScript runs and replaced by the interactive chart where it does.</summary>
+    /// <exception cref="ChartImageException">The browser failed; the page is unchanged.</exception>
+    public HtmlPage AddChartImages(string browser, CancellationToken cancellationToken = default)
+    {
+        var charts = _parts.OfType<ChartPart>().ToList();
+        var images = ChartImages.RenderPng(charts.Select(c => c.FigureJson).ToList(), browser, cancellationToken);
+        for (int i = 0; i < charts.Count; i++) charts[i].Png = images[i];
+        return this;
+    }
+
+    /// <summary>The whole document. plotly.js, when any chart needs it, is included once in the head: embedded, or
+    /// as <c>&lt;script src="<paramref name="plotlyJsSource"/>"&gt;</c> when given (pages kept side by side, e.g. a
+    /// results gallery, share one file).</summary>
+    public string ToHtml(string? plotlyJsSource = null)
+    {
+        var sb = new StringBuilder();
+        foreach (var part in _parts)
+            sb.Append(part is ChartPart c ? ChartHtml.Fragment(c.FigureJson, c.Png, c.Title) + "\n" : (string)part);
+        var body = sb.ToString();
+        bool charts = body.Contains(ChartHtml.PlotlyScriptTag, StringComparison.Ordinal) || body.Contains("class=\"rk-chart\"", StringComparison.Ordinal);
+        body = body.Replace(ChartHtml.PlotlyScriptTag, "", StringComparison.Ordinal);
+        var plotly = !charts ? "" : plotlyJsSource is null ? ChartHtml.PlotlyScriptTag
+            : $"<script type=\"text/javascript\" src=\"{HtmlString.Escape(plotlyJsSource)}\"></script>";
         return $"""
             <!DOCTYPE html>
             <html lang="en">
@@ -32,7 +68,7 @@ public sealed class HtmlPage(string title)
             <meta name="viewport" content="width=device-width, initial-scale=1">
             <title>{HtmlString.Escape(Title)}</title>
             <style>{Style}</style>
-            {(charts ? ChartHtml.PlotlyScriptTag : "")}
+            {plotly}
             </head>
             <body>
             <main>
@@ -43,7 +79,7 @@ public sealed class HtmlPage(string title)
             """;
     }
 
-    public void Save(string path) => AtomicFile.WriteAllText(path, ToHtml());
+    public void Save(string path, string? plotlyJsSource = null) => AtomicFile.WriteAllText(path, ToHtml(plotlyJsSource));
 
     const string Style = """
         body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0; color: #1f2328; background: #fff; }
@@ -61,7 +97,15 @@ public sealed class HtmlPage(string title)
         .rk-output { border-left: 3px solid #d0d7de; padding-left: 0.75rem; margin-top: 0.25rem; overflow-x: auto; }
         .rk-error { border-left-color: #cf222e; color: #cf222e; }
         .rk-failed { background: #ffebe9; border: 1px solid #cf222e; padding: 0.5rem 0.75rem; border-radius: 6px; }
-        .rk-progress { display: grid; grid-template-columns: max-content 12rem max-content; gap: 0.25rem 0.75rem; align-items: center; font-size: 0.875rem; }
+        .rk-scroll { overflow-x: auto; max-width: 100%; }
+        .rk-chart { max-width: 100%; overflow-x: auto; }
+        .rk-provenance { font-size: 0.875rem; color: #656d76; border: 1px solid #d0d7de; border-radius: 6px; padding: 0.5rem 0.75rem; }
+        .rk-provenance dt { font-weight: 600; color: #1f2328; float: left; clear: left; width: 9rem; }
+        .rk-provenance dd { margin-left: 9.5rem; }
+        .rk-readout li { margin: 0.15rem 0; }
+        .rk-better { color: #1a7f37; } .rk-worse { color: #cf222e; } .rk-noise { color: #656d76; }
+        .rk-progress { border-collapse: collapse; font-size: 0.875rem; }
+        .rk-progress td { padding: 0.1rem 0.75rem 0.1rem 0; }
         .rk-progress progress { width: 12rem; }
         .hl-kw { color: #cf222e; } .hl-str { color: #0a3069; } .hl-com { color: #6e7781; font-style: italic; } .hl-num { color: #0550ae; }
         """;

@@ -6,13 +6,14 @@ using TorchSharp;
 
 namespace ResearchKit.Runtime;
 
-/// <summary>Where libtorch came from and which device the kit computes on.</summary>
+/// <summary>Where libtorch came from, which device the kit computes on, and its CPU threads.</summary>
 public sealed record TorchRuntimeInfo(
     string Device,
     string LibTorchDirectory,
     string Bridge,
     IReadOnlyList<string> WeakenedVersions,
-    bool CudaAvailable)
+    bool CudaAvailable,
+    ThreadSettings Threads)
 {
     public torch.Device TorchDevice => new(Device);
     public override string ToString() =>
@@ -27,7 +28,8 @@ public sealed class TorchRuntimeException(string message, Exception? inner = nul
 /// The one place that initialises TorchSharp. It finds libtorch (the NuGet CPU or CUDA bundle, a directory
 /// given by the caller or <c>RK_LIBTORCH</c>, or the libtorch inside a PyTorch install), works around
 /// TorchSharp 0.107's <c>GLIBCXX_3.4.32</c> requirement on older Linux by loading a patched copy of its native
-/// bridge, and picks the device. Call <see cref="Initialize"/> before any other torch call.
+/// bridge, picks the device and applies the CPU <see cref="ThreadPolicy"/>. Call <see cref="Initialize"/> before any
+/// other torch call.
 /// </summary>
 public static class TorchRuntime
 {
@@ -53,6 +55,7 @@ public static class TorchRuntime
                 return ready;
             }
             var attempts = new List<string>();
+            ThreadPolicy.BeforeLoad();   // OpenMP reads its wait policy once, when libtorch loads it
             string dir = "(TorchSharp default search)";
             string bridge = "(TorchSharp default)";
             IReadOnlyList<string> weakened = [];
@@ -70,7 +73,7 @@ public static class TorchRuntime
                 attempts.Add($"TorchSharp initialisation: {Flatten(e)}");
                 throw Failure(attempts, e);
             }
-            _current = new TorchRuntimeInfo(ResolveDevice(device, cuda, attempts), dir, bridge, weakened, cuda);
+            _current = new TorchRuntimeInfo(ResolveDevice(device, cuda, attempts), dir, bridge, weakened, cuda, ThreadPolicy.AfterLoad());
             return _current;
         }
     }

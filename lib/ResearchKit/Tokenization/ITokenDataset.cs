@@ -16,4 +16,8 @@ public interface ITokenDataset
     ReadOnlySpan<int> Body(int document);
     /// <summary>Tokens placed before the body and masked from the loss; empty when the document has none.</summary>
     ReadOnlySpan<int> Prefix(int document);
+    /// <summary>The body's token count, without reading its tokens (a shard with a narrow token type widens on read).</summary>
+    int BodyLength(int document) => Body(document).Length;
+    /// <summary>The prefix's token count, without reading its tokens.</summary>
+    int PrefixLength(int document) => Prefix(document).Length;
 }

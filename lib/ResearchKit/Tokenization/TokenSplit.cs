@@ -9,11 +9,13 @@ namespace ResearchKit.Tokenization;
 /// </summary>
 public sealed record TokenSplit(InMemoryTokenDataset Train, InMemoryTokenDataset Validation)
 {
+    /// <param name="corpus">Where the documents come from, for error messages (e.g. duplicate ids, which the split refuses).</param>
     public static TokenSplit FromDocuments(IEnumerable<Document> documents, TextTokenizer tokenizer, double validationFraction = 0.1, long splitSeed = 0,
-        IProgress<WorkProgress>? progress = null, CancellationToken cancellationToken = default)
+        IProgress<WorkProgress>? progress = null, CancellationToken cancellationToken = default, string? corpus = null)
     {
         var split = new CorpusSplit(validationFraction, splitSeed);
         var all = documents.ToList();
+        DocumentIds.RequireUnique(all, corpus ?? "the corpus");
         var train = split.Train(all).ToList();
         var validation = split.Validation(all).ToList();
         if (train.Count == 0 || validation.Count == 0)

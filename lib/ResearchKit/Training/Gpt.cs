@@ -58,14 +58,20 @@ public sealed class Gpt : nn.Module
     readonly ModuleList<Block> blocks;
     readonly Parameter ln_f_weight, ln_f_bias;
 
+    // Not a tensor field: RegisterComponents would make it a buffer (and part of the state dict).
+    readonly RopeTables _rope;
+
     public GptConfig Config { get; }
     /// <summary>Float32 (CPU, exact) or BFloat16 (CUDA mixed precision).</summary>
     public ScalarType ComputeType { get; set; } = ScalarType.Float32;
 
-    public Gpt(GptConfig config) : base("gpt")
+    /// <param name="generator">Draws the initial weights; null = torch's global generator. A run's own generator keeps its
+    /// initial weights independent of other threads drawing from the global one.</param>
+    public Gpt(GptConfig config, Generator? generator = null) : base("gpt")
     {
         config.Validate();
         Config = config;
+        _rope = new RopeTables(config.HeadDim, config.Context, config.RopeTheta);
         int d = config.DModel;
         wte = nn.Parameter(torch.empty(config.VocabSize, d));
         lm_head = config.TiedHead ? null : nn.Parameter(torch.empty(config.VocabSize, d));
@@ -73,19 +79,19 @@ public sealed class Gpt : nn.Module
         ln_f_weight = nn.Parameter(torch.ones(d));
         ln_f_bias = nn.Parameter(torch.zeros(d));
         RegisterComponents();
-        InitWeights();
+        InitWeights(generator);
     }
 
     /// <summary>nanoGPT's init: N(0, 0.02) everywhere, residual projections N(0, 0.02/sqrt(2L)), norms 1/0.</summary>
-    void InitWeights()
+    void InitWeights(Generator? generator)
     {
         using var _ = torch.no_grad();
         double residualStd = 0.02 / Math.Sqrt(2.0 * Config.Layers);
         foreach (var (name, p) in named_parameters())
         {
             if (p.dim() == 1) { if (name.EndsWith("weight", StringComparison.Ordinal)) p.fill_(1.0); else p.zero_(); }
-            else if (name.EndsWith("proj", StringComparison.Ordinal)) p.normal_(0, residualStd);
-            else p.normal_(0, 0.02);
+            else if (name.EndsWith("proj", StringComparison.Ordinal)) p.normal_(0, residualStd, generator);
+            else p.normal_(0, 0.02, generator);
         }
     }
 
@@ -97,54 +103,52 @@ public sealed class Gpt : nn.Module
     /// and keeping positions inside the context is the caller's part (a left-padded batch is wider than its sequences).</param>
     public Tensor Forward(Tensor tokens, Tensor? positions = null, Tensor? attentionMask = null, KvCache? cache = null)
     {
+        using var scope = torch.NewDisposeScope();
+        var logits = Linear(Hidden(tokens, positions, attentionMask, cache), HeadWeight, ComputeType).to_type(ScalarType.Float32);
+        return logits.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The final hidden states [B, T, d] (after the last layer norm, in the weights' dtype): the head's input.
+    /// The training loss reads these and applies <see cref="HeadWeight"/> chunk by chunk (<see cref="TokenLoss"/>), so
+    /// full fp32 logits never exist at once. Arguments as <see cref="Forward"/>.</summary>
+    public Tensor Hidden(Tensor tokens, Tensor? positions = null, Tensor? attentionMask = null, KvCache? cache = null)
+    {
         long t = tokens.shape[1];
         if (cache is null && t > Config.Context) throw new ArgumentException($"sequence of {t} tokens exceeds the context of {Config.Context}");
         if (cache is not null && (positions is null || attentionMask is null)) throw new ArgumentException("a cached forward pass needs explicit positions and attention mask");
         using var scope = torch.NewDisposeScope();
-        positions ??= torch.arange(t, dtype: ScalarType.Int64, device: tokens.device).unsqueeze(0);
-        // cos/sin of angle = position * theta^(-2i/hd): [B or 1, 1, T, hd/2], shared by all layers.
-        var invFreq = torch.pow(Config.RopeTheta, -torch.arange(0, Config.HeadDim, 2, ScalarType.Float64, tokens.device) / Config.HeadDim);
-        var angles = positions.to_type(ScalarType.Float64).unsqueeze(-1) * invFreq;
-        var rope = (angles.cos().to_type(ScalarType.Float32).unsqueeze(1), angles.sin().to_type(ScalarType.Float32).unsqueeze(1));
+        // Training and evaluation positions lie inside the context: table rows. Decoding may pass it (finished rows of a batch).
+        var rope = cache is null ? _rope.Slice(tokens.device, positions, t) : _rope.Compute(positions!);
 
         // The residual stream stays fp32 (the weights' dtype); only the matmuls run in the compute type.
         var x = wte.index_select(0, tokens.reshape(-1)).view(tokens.shape[0], t, Config.DModel);
         x = F.dropout(x, Config.Dropout, training);
         for (int i = 0; i < blocks.Count; i++) x = blocks[i].Forward(x, rope, attentionMask, ComputeType, cache?.Layers[i]);
-        x = LayerNorm(x, ln_f_weight, ln_f_bias);
-        var logits = Linear(x, lm_head ?? wte, ComputeType).to_type(ScalarType.Float32);
-        return logits.MoveToOuterDisposeScope();
+        return LayerNorm(x, ln_f_weight, ln_f_bias).MoveToOuterDisposeScope();
     }
 
-    /// <summary>Final hidden states [B, T, d] (fp32): <see cref="Forward"/> up to and including the last layer norm,
-    /// without the output head (document embeddings for ICLM). Causal, so right-padding does not change earlier rows.</summary>
-    public Tensor HiddenStates(Tensor tokens)
-    {
-        long t = tokens.shape[1];
-        if (t > Config.Context) throw new ArgumentException($"sequence of {t} tokens exceeds the context of {Config.Context}");
-        using var scope = torch.NewDisposeScope();
-        var positions = torch.arange(t, dtype: ScalarType.Int64, device: tokens.device).unsqueeze(0);
-        var invFreq = torch.pow(Config.RopeTheta, -torch.arange(0, Config.HeadDim, 2, ScalarType.Float64, tokens.device) / Config.HeadDim);
-        var angles = positions.to_type(ScalarType.Float64).unsqueeze(-1) * invFreq;
-        var rope = (angles.cos().to_type(ScalarType.Float32).unsqueeze(1), angles.sin().to_type(ScalarType.Float32).unsqueeze(1));
-        var x = wte.index_select(0, tokens.reshape(-1)).view(tokens.shape[0], t, Config.DModel);
-        foreach (var block in blocks) x = block.Forward(x, rope, null, ComputeType);
-        return LayerNorm(x, ln_f_weight, ln_f_bias).to_type(ScalarType.Float32).MoveToOuterDisposeScope();
-    }
+    /// <summary>The output projection [V, d]: the untied head, or the token embedding when tied.</summary>
+    public Tensor HeadWeight => lm_head ?? wte;
 
-    static Tensor Linear(Tensor x, Tensor weight, ScalarType compute) => F.linear(x.to_type(compute), weight.to_type(compute));
+    internal static Tensor Linear(Tensor x, Tensor weight, ScalarType compute) => F.linear(x.to_type(compute), weight.to_type(compute));
 
     static Tensor LayerNorm(Tensor x, Tensor weight, Tensor bias) =>
         F.layer_norm(x, [x.shape[^1]], weight.to_type(x.dtype), bias.to_type(x.dtype));
 
-    /// <summary>Rotates (first half, second half) pairs of each head by the position angle (GPT-NeoX/Llama layout).</summary>
-    static Tensor ApplyRope(Tensor q, (Tensor Cos, Tensor Sin) rope)
+    /// <summary>Rotates (first half, second half) pairs of each head by the position angle (GPT-NeoX/Llama layout), in
+    /// fp32: x·cos + (x2, x1)·(−sin, sin) with the tables of <see cref="RopeTables"/>; four kernels for q and k together.</summary>
+    internal static Tensor ApplyRope(Tensor x, (Tensor Cos, Tensor Sin) rope)
     {
-        long half = q.shape[^1] / 2;
-        var qf = q.to_type(ScalarType.Float32);
-        var q1 = qf.narrow(-1, 0, half);
-        var q2 = qf.narrow(-1, half, half);
-        return torch.cat([q1 * rope.Cos - q2 * rope.Sin, q2 * rope.Cos + q1 * rope.Sin], -1).to_type(q.dtype);
+        long half = x.shape[^1] / 2;
+        var xf = x.to_type(ScalarType.Float32);
+        var swapped = torch.cat([xf.narrow(-1, half, half), xf.narrow(-1, 0, half)], -1);
+        return (xf * rope.Cos + swapped * rope.Sin).to_type(x.dtype);
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) _rope.Dispose();
+        base.Dispose(disposing);
     }
 
     sealed class Block : nn.Module
@@ -175,8 +179,9 @@ public sealed class Gpt : nn.Module
 
             // Attention: [B,T,3d] -> 3 x [B,H,T,hd]
             var qkv = Linear(LayerNorm(x, ln1_weight, ln1_bias), attn_qkv, compute).view(b, t, 3, h, hd).permute(2, 0, 3, 1, 4);
-            var q = ApplyRope(qkv[0], rope);
-            var k = ApplyRope(qkv[1], rope);
+            var qk = ApplyRope(qkv.narrow(0, 0, 2), rope);   // q and k rotated together: [2, B, H, T, hd]
+            var q = qk[0];
+            var k = qk[1];
             var v = qkv[2];
             if (cache is not null) (k, v) = cache.Append(k, v);
             var y = mask is null

@@ -57,3 +57,17 @@ public abstract record ObjectiveSpec
 #pragma warning restore CA2255
     internal static void RegisterKinds() => SpecTypes.Register<ObjectiveSpec, NextTokenObjective>("next-token");
 }
+
+/// <summary>
+/// An objective whose per-step scalars stay on the device: the trainer copies <see cref="StepMetricValues"/> into its
+/// device log after every step and reads them with the loss every <see cref="TrainConfig.LogEvery"/> steps, instead of
+/// reading <see cref="ITrainingObjective.StepMetrics"/> (which may wait for the device) per step.
+/// </summary>
+public interface IDeviceStepMetrics
+{
+    /// <summary>Names of the values, in order (fixed for the run).</summary>
+    IReadOnlyList<string> StepMetricNames { get; }
+
+    /// <summary>[names] floating-point values on the device after the step that just ran; the trainer copies them at once.</summary>
+    Tensor StepMetricValues { get; }
+}

@@ -36,6 +36,10 @@ public sealed record TrainConfig
     [NotHashed] public bool Resume { get; init; } = true;
     /// <summary>Stop (with a checkpoint) after this many steps of the schedule: time-sliced jobs; null = run to <see cref="Steps"/>.</summary>
     [NotHashed] public int? StopAfterStep { get; init; }
+    /// <summary>Read the loss and gradient norm back from the device every N steps (and before checkpoints and at the
+    /// end): the finite check stops a diverged run at the first read after it. Every step's metrics are still recorded;
+    /// a larger N only means fewer waits for the device. 1 = read every step.</summary>
+    [NotHashed] public int LogEvery { get; init; } = 10;
     /// <summary>Peak bf16 dense FLOP/s of the device for MFU (H100 SXM: 989e12); CPU runs report MFU against this too.</summary>
     [NotHashed] public double PeakFlops { get; init; } = 989e12;
 

@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using System.Text.Json;
 using System.Text.Json.Nodes;
+using ResearchKit.Integrity;
 using ResearchKit.Packing;
 using ResearchKit.Tokenization;
 using TorchSharp;
@@ -29,15 +31,20 @@ public static class Trainer
                                   CancellationToken cancel = default, IReadOnlyList<int>? order = null)
     {
         Validate(config, data);
+        string? checkpoint = config.OutputDirectory is null ? null : Path.Combine(config.OutputDirectory, Checkpoint.FileName);
+        var fingerprint = checkpoint is null ? null : DataFingerprint.Of(data, order);
+        bool resume = checkpoint is not null && config.Resume && File.Exists(checkpoint);
+        // Before anything is built or written: a checkpoint of another experiment (seed, data, steps, ...) is refused.
+        if (resume && checkpoint is not null) ResumeCheck.Require(checkpoint, Checkpoint.ReadHeader(checkpoint), config, fingerprint!);
         var source = new WindowSampler(data, config.Model.Context + 1, config.Data.Packing, config.Data.PackerOptions, (ulong)config.Seed, config.Data.DomainWeights, order);
         var phaseStarts = config.Phases.Select(p => p.StartStep(config.Steps)).ToArray();
 
         var engine = new TrainingEngine(config, data.Domains);
         var metrics = new List<StepMetrics>();
-        string? checkpoint = config.OutputDirectory is null ? null : Path.Combine(config.OutputDirectory, Checkpoint.FileName);
-        if (config.OutputDirectory is { } outDir) AtomicFile.WriteAllText(Path.Combine(outDir, ConfigFile), config.ToJson()); // the resolved config beside the results
+        // The resolved config beside the results; only now, so a refused resume leaves config.json describing checkpoint.bin.
+        if (config.OutputDirectory is { } outDir) AtomicFile.WriteAllText(Path.Combine(outDir, ConfigFile), config.ToJson());
         int start = 0;
-        if (checkpoint is not null && config.Resume && File.Exists(checkpoint))
+        if (resume && checkpoint is not null)
         {
             var header = Checkpoint.Restore(checkpoint, engine.Optimizer);
             if (header.Model != config.Model) throw new ArgumentException($"{checkpoint} holds a {header.Model}, the config asks for {config.Model}");
@@ -54,42 +61,85 @@ public static class Trainer
         int end = Math.Min(config.Steps, config.StopAfterStep ?? config.Steps);
         double flopsPerToken = TrainingEngine.FlopsPerToken(config.Model);
         var last = metrics.Count > 0 ? metrics[^1] : null;
-        long tokens = last?.Tokens ?? 0, trained = last?.TrainedTokens ?? 0, prefixed = last?.PrefixedTokens ?? 0, skipped = last?.SkippedWindows ?? 0;
+        long tokens = last?.Tokens ?? 0, trained = last?.TrainedTokens ?? 0, prefixed = last?.PrefixedTokens ?? 0, skippedBefore = last?.SkippedWindows ?? 0;
+        int k = config.GradAccumulation;
+        using var loader = new BatchLoader(source, config.BatchSize, config.Data, engine.Device);
+        var deviceExtras = engine.Objective as IDeviceStepMetrics;
+        using var log = new DeviceStepLog(Math.Max(1, config.LogEvery), 2 + (deviceExtras?.StepMetricNames.Count ?? 0), engine.Device);
+        var unread = new List<UnreadStep>();
+        bool onCpu = engine.Device.type == DeviceType.CPU;
+        long blockStart = Stopwatch.GetTimestamp();
+
+        // Reads the device log (one wait for the device per block of steps) and turns the unread steps into metrics;
+        // stops at the first step whose loss or gradient norm is not finite.
+        void ReadLog()
+        {
+            if (unread.Count == 0) return;
+            var rows = log.Read();
+            // CPU work is synchronous, so each step's own time is exact; on a GPU the host runs ahead and only the block's time is.
+            double blockSeconds = Stopwatch.GetElapsedTime(blockStart).TotalSeconds;
+            blockStart = Stopwatch.GetTimestamp();
+            for (int i = 0; i < unread.Count; i++)
+            {
+                var u = unread[i];
+                double loss = rows[i][0], norm = rows[i][1];
+                if (!double.IsFinite(loss) || !double.IsFinite(norm))
+                    throw new TrainingDivergedException(
+                        $"training diverged at step {u.Step}: {(double.IsFinite(loss) ? $"gradient norm is {norm}" : $"loss is {loss}")} (lr {u.Lr:G4}" +
+                        (metrics.Count > 0 ? $", last finite loss {metrics[^1].Loss:F4} at step {metrics[^1].Step}" : "") +
+                        $"); nothing was applied for this step{(checkpoint is not null && File.Exists(checkpoint) ? $", the last checkpoint is {checkpoint}" : "")}. Lower the learning rate or raise warmup.",
+                        metrics);
+                double seconds = onCpu ? u.HostSeconds : blockSeconds / unread.Count;
+                double tokPerSec = config.TokensPerStep / Math.Max(seconds, 1e-9);
+                var extras = u.Extras;
+                if (deviceExtras is not null)
+                    extras = deviceExtras.StepMetricNames.Select((name, j) => (name, rows[i][2 + j])).ToDictionary(e => e.name, e => e.Item2);
+                metrics.Add(new StepMetrics(u.Step, u.Phase, loss, u.Lr, norm, u.Tokens, u.Trained, u.Prefixed, u.Skipped, tokPerSec,
+                                            flopsPerToken * tokPerSec / config.PeakFlops, extras));
+            }
+            unread.Clear();
+        }
+
         var clock = Stopwatch.StartNew();
         int step = start;
         for (; step < end && !cancel.IsCancellationRequested; step++)
         {
             int phase = phaseStarts.Count(s => s <= step);
-            if (Array.IndexOf(phaseStarts, step) >= 0) ApplyPhases(config, source, phaseStarts, step);
+            bool phaseStart = Array.IndexOf(phaseStarts, step) >= 0;
+            if (phaseStart) ApplyPhases(config, source, phaseStarts, step);
+            // The loader draws ahead only up to the next phase start: there the source's settings change.
+            if (step == start || phaseStart) loader.Plan(k * (Math.Min(end, phaseStarts.Where(s => s > step).DefaultIfEmpty(end).Min()) - step));
             double lr = config.Schedule.At(step, config.Steps, config.Optimizer.Lr);
-            long before = clock.ElapsedTicks, stepTrained = 0, stepPrefixed = 0;
-            var (loss, norm) = engine.Step(() =>
+            long before = Stopwatch.GetTimestamp(), stepTrained = 0, stepPrefixed = 0;
+            var (lossTensor, normTensor) = engine.Step(() =>
             {
-                var batch = NextBatch(source, config.Data, config.BatchSize, engine.Device, ref skipped);
+                var batch = loader.Next();
                 stepTrained += batch.TrainedTargets;
                 stepPrefixed += batch.PrefixedTargets;
                 return batch;
             }, lr);
-            if (!double.IsFinite(loss) || !double.IsFinite(norm))
-                throw new TrainingDivergedException(
-                    $"training diverged at step {step}: {(double.IsFinite(loss) ? $"gradient norm is {norm}" : $"loss is {loss}")} (lr {lr:G4}" +
-                    (metrics.Count > 0 ? $", last finite loss {metrics[^1].Loss:F4} at step {metrics[^1].Step}" : "") +
-                    $"); nothing was applied for this step{(checkpoint is not null && File.Exists(checkpoint) ? $", the last checkpoint is {checkpoint}" : "")}. Lower the learning rate or raise warmup.",
-                    metrics);
-            double seconds = (clock.ElapsedTicks - before) / (double)Stopwatch.Frequency;
-            double tokPerSec = config.TokensPerStep / Math.Max(seconds, 1e-9);
+            using (lossTensor)
+            using (normTensor)
+            {
+                if (deviceExtras is not null) log.Add(lossTensor, normTensor, deviceExtras.StepMetricValues);
+                else log.Add(lossTensor, normTensor);
+            }
+            double hostSeconds = Stopwatch.GetElapsedTime(before).TotalSeconds;
             tokens += config.TokensPerStep;
             trained += stepTrained;
             prefixed += stepPrefixed;
-            var extras = engine.Objective.StepMetrics;
-            metrics.Add(new StepMetrics(step, phase, loss, lr, norm, tokens, trained, prefixed, skipped, tokPerSec, flopsPerToken * tokPerSec / config.PeakFlops,
-                                        extras.Count == 0 ? null : new Dictionary<string, double>(extras)));
+            var hostExtras = deviceExtras is null && engine.Objective.StepMetrics is { Count: > 0 } e ? new Dictionary<string, double>(e) : null;
+            unread.Add(new UnreadStep(step, phase, lr, tokens, trained, prefixed, skippedBefore + loader.SkippedWindows, hostSeconds, hostExtras));
+            bool checkpointDue = checkpoint is not null && config.CheckpointEvery > 0 && (step + 1) % config.CheckpointEvery == 0 && step + 1 < end;
+            if (unread.Count == log.Capacity || step + 1 == end || checkpointDue || cancel.IsCancellationRequested) ReadLog();
             double eta = (end - step - 1) * clock.Elapsed.TotalSeconds / (step - start + 1);
-            progress?.Report(new WorkProgress("train", step + 1, config.Steps, $"loss {loss:F3} · {tokPerSec / 1000:F1}k tok/s · ETA {TimeSpan.FromSeconds(Math.Round(eta)):g}"));
-            if (checkpoint is not null && config.CheckpointEvery > 0 && (step + 1) % config.CheckpointEvery == 0 && step + 1 < end)
-                Save(config, checkpoint, engine, source, metrics, step + 1);
+            var shown = metrics.Count > 0 ? metrics[^1] : null;
+            progress?.Report(new WorkProgress("train", step + 1, config.Steps,
+                (shown is null ? "" : $"loss {shown.Loss:F3} (step {shown.Step + 1}) · {shown.TokensPerSecond / 1000:F1}k tok/s · ") + $"ETA {TimeSpan.FromSeconds(Math.Round(eta)):g}"));
+            if (checkpointDue) Save(config, fingerprint, checkpoint!, engine, loader.State, metrics, step + 1);
         }
-        if (checkpoint is not null && step > start) Save(config, checkpoint, engine, source, metrics, step);
+        ReadLog();
+        if (checkpoint is not null && step > start) Save(config, fingerprint, checkpoint, engine, loader.State, metrics, step);
         bool finished = step >= config.Steps;
         if (finished && config.OutputDirectory is { } dir) engine.Objective.Publish(dir);
         var model = engine.Model;
@@ -112,45 +162,15 @@ public static class Trainer
         if (weights is not null) source.SetDomainWeights(weights);
     }
 
-    static Batch NextBatch(IWindowSource source, DataConfig data, int batchSize, torch.Device device, ref long skipped)
-    {
-        var windows = new PackedWindow[batchSize];
-        for (int i = 0; i < batchSize; i++) windows[i] = NextTrainable(source, data, ref skipped);
-        return Batch.FromWindows(windows, data.Packing.DocumentMask, device);
-    }
+    /// <summary>A step that ran but whose loss and gradient norm are still on the device.</summary>
+    sealed record UnreadStep(int Step, int Phase, double Lr, long Tokens, long Trained, long Prefixed, long Skipped, double HostSeconds, IReadOnlyDictionary<string, double>? Extras);
 
-    /// <summary>The next window with at least one target that carries loss; a window without one is skipped and
-    /// counted, or (the MeCo reference's choice) has its last ten targets trained.</summary>
-    internal static PackedWindow NextTrainable(IWindowSource source, DataConfig data, ref long skipped)
-    {
-        for (int attempt = 0; ; attempt++)
-        {
-            var w = source.Next();
-            if (HasTarget(w, data.Packing.DocumentMask)) return w;
-            if (data.MaskedWindows == MaskedWindows.TrainLastTen)
-            {
-                for (int i = Math.Max(1, w.Length - 10); i < w.Length; i++) w.Trainable[i] = true;
-                return w;
-            }
-            skipped++;
-            if (attempt >= 10_000)
-                throw new InvalidOperationException("10,000 windows in a row had no target that carries loss: the prefixes fill the windows (shorten them or raise the context)");
-        }
-    }
-
-    static bool HasTarget(PackedWindow w, bool documentMask)
-    {
-        for (int i = 0; i + 1 < w.Length; i++)
-            if (w.Trainable[i + 1] && (!documentMask || w.Segments[i] == w.Segments[i + 1])) return true;
-        return false;
-    }
-
-    static void Save(TrainConfig config, string path, TrainingEngine engine, IWindowSource source, List<StepMetrics> metrics, int nextStep)
+    static void Save(TrainConfig config, DataFingerprint? data, string path, TrainingEngine engine, JsonNode dataState, List<StepMetrics> metrics, int nextStep)
     {
         using var rng = torch.get_rng_state();
-        var states = new JsonObject { ["data"] = source.State, ["objective"] = engine.Objective.State };
+        var states = new JsonObject { ["data"] = dataState, ["objective"] = engine.Objective.State };
         var header = new CheckpointHeader(config.Model, engine.Optimizer.Parameters.dtype.ToString(), nextStep, engine.Optimizer.StepCount,
-            engine.Optimizer.Layout, states, metrics.ToList(), Convert.ToBase64String(rng.bytes));
+            engine.Optimizer.Layout, states, metrics.ToList(), Convert.ToBase64String(rng.bytes), JsonSerializer.SerializeToNode(config, KitJson.Files), data);
         Checkpoint.Save(path, header, engine.Optimizer);
         StepMetrics.WriteCsv(Path.Combine(Path.GetDirectoryName(path)!, "metrics.csv"), metrics);
     }
@@ -159,6 +179,10 @@ public static class Trainer
     {
         if (config.Steps <= 0 || config.BatchSize <= 0 || config.GradAccumulation <= 0)
             throw new ArgumentException($"Steps ({config.Steps}), BatchSize ({config.BatchSize}) and GradAccumulation ({config.GradAccumulation}) must be positive");
+        if (config.CheckpointEvery < 0)
+            throw new ArgumentException($"CheckpointEvery ({config.CheckpointEvery}) must be 0 (checkpoint only at the end) or a positive number of steps");
+        if (config.StopAfterStep is < 0)
+            throw new ArgumentException($"StopAfterStep ({config.StopAfterStep}) must not be negative");
         if (data.VocabSize > config.Model.VocabSize)
             throw new ArgumentException($"the dataset's vocabulary ({data.VocabSize}) is larger than the model's ({config.Model.VocabSize})");
         foreach (var p in config.Phases)

@@ -17,7 +17,8 @@ internal sealed class TrainingEngine : IDisposable
     readonly TrainConfig _config;
 
     /// <param name="domains">The dataset's domain names (a batch's domain ids index them).</param>
-    public TrainingEngine(TrainConfig config, IReadOnlyList<string> domains)
+    /// <param name="kernel">The optimizer's kernel; null = fused when available.</param>
+    public TrainingEngine(TrainConfig config, IReadOnlyList<string> domains, AdamWKernel? kernel = null)
     {
         _config = config;
         Device = TorchRuntime.Initialize(config.Device).TorchDevice;
@@ -29,35 +30,43 @@ internal sealed class TrainingEngine : IDisposable
             torch.cuda.manual_seed_all(config.Seed);
         }
         torch.manual_seed(config.Seed);
-        Model = new Gpt(config.Model);
+        // The same stream as the global generator just seeded, but this run's alone.
+        using (var init = new Generator((ulong)config.Seed)) Model = new Gpt(config.Model, init);
         Model.to(Device);
         Model.ComputeType = config.Precision == Precision.Fp32 ? ScalarType.Float32 : ScalarType.BFloat16;
         Model.train();
-        Optimizer = new FlatAdamW(Model, config.Optimizer);
+        Optimizer = new FlatAdamW(Model, config.Optimizer, kernel);
         Objective = config.Objective.Build(new ObjectiveContext(domains, config.Data.DomainWeights, config.Model.VocabSize, Device, config.Precision));
     }
 
-    /// <summary>One optimizer step over <c>GradAccumulation</c> micro-batches; returns the mean loss and the
-    /// pre-clip grad norm. Does not step when the loss or the norm is not finite (the caller stops).</summary>
-    public (double Loss, double GradNorm) Step(Func<Batch> nextBatch, double lr)
+    /// <summary>
+    /// One optimizer step over <c>GradAccumulation</c> micro-batches. Returns the mean loss and the pre-clip gradient
+    /// norm as float32 scalars on the device, without waiting for it: read them when logging. When either is not
+    /// finite the optimizer changes nothing (the caller stops when it reads them). Each micro-batch runs in its own
+    /// dispose scope, so its activations and logits are freed before the next one starts.
+    /// </summary>
+    /// <param name="clock">Times the phases (the benchmark); null = no timing.</param>
+    public (Tensor Loss, Tensor GradNorm) Step(Func<Batch> nextBatch, double lr, PhaseClock? clock = null)
     {
-        using var scope = torch.NewDisposeScope();
         int k = _config.GradAccumulation;
         Optimizer.ZeroGrad();
-        var lossSum = torch.zeros(1, ScalarType.Float32, Device);
+        var lossSum = torch.zeros(Array.Empty<long>(), ScalarType.Float32, Device);
         for (int micro = 0; micro < k; micro++)
         {
-            using var batch = nextBatch();
-            var perToken = TokenLoss.PerToken(Model.Forward(batch.Tokens, batch.Positions, batch.AttentionMask), batch.Targets);
+            using var scope = torch.NewDisposeScope();
+            var batch = nextBatch();
+            clock?.Lap(TrainPhase.Batch);
+            var perToken = TokenLoss.PerToken(Model, batch);
             var loss = Objective.Loss(perToken, batch, new MicroBatch(micro, k));
+            clock?.Lap(TrainPhase.ForwardLoss);
             (loss / k).backward();
             lossSum.add_(loss.detach());
+            clock?.Lap(TrainPhase.Backward);
         }
-        double lossValue = lossSum.item<float>() / k;
-        if (!double.IsFinite(lossValue)) return (lossValue, double.NaN);
-        double norm = Optimizer.ClipGradNorm(_config.Optimizer.GradClip);
-        if (double.IsFinite(norm)) Optimizer.Step(lr);
-        return (lossValue, norm);
+        lossSum.div_(k);
+        var norm = Optimizer.Step(lr, lossSum);
+        clock?.Lap(TrainPhase.Optimizer);
+        return (lossSum, norm);
     }
 
     /// <summary>Training FLOPs per token: 6N for the matmuls with weights plus 12·L·T·d for attention scores

@@ -52,6 +52,55 @@ public class DomainWeightUpdateTests
         Assert.Equal(u.Average, v.Average);
     }
 
+    [Fact]
+    public void ZeroScoresLeaveOnlyTheSmoothing()
+    {
+        // A proxy equal to its reference: excess 0 for every present domain, so λ = 0 and softmax(ln α) = α; what the
+        // update still does is the smoothing α <- (1-c)·α + c/k, a geometric pull toward uniform:
+        // α_t = (1-c)^t·α0 + (1 - (1-c)^t)/k. Nonuniform α0 = [0.6, 0.3, 0.1], c = 1e-3, 5 updates.
+        var u = new DomainWeightUpdate([0.6, 0.3, 0.1]);
+        for (int t = 1; t <= 5; t++)
+        {
+            u.Update([0, 0, 0], [4, 2, 0]);   // domain 2 absent: keeps λ = 0 (the initial score)
+            double keep = Math.Pow(0.999, t);
+            AssertClose([keep * 0.6 + (1 - keep) / 3, keep * 0.3 + (1 - keep) / 3, keep * 0.1 + (1 - keep) / 3], u.Weights, 15);
+        }
+        Assert.Equal([0, 0, 0], u.Scores);
+
+        // Uniform α0 is the smoothing's fixed point: every entry stays exactly equal to every other, at 1/k to the last bits.
+        var uniform = new DomainWeightUpdate([1, 1, 1, 1]);
+        for (int t = 0; t < 50; t++) uniform.Update([0, 0, 0, 0], [3, 1, 0, 2]);
+        Assert.All(uniform.Weights, w => Assert.Equal(uniform.Weights[0], w));
+        Assert.Equal(0.25, uniform.Weights[0], 15);
+        Assert.Equal(0.25, uniform.Average[0], 15);
+    }
+
+    [Fact]
+    public void NonuniformInitialWeightsWithTheThreeObjectivesScores()
+    {
+        // α0 = [0.2, 0.8], η = 0.5, c = 0.01, one update with λ as each objective computes it from the same tokens
+        // (domain 0: proxy [3, 1], ref [2, 2]; domain 1: proxy [1], ref [0.5]):
+        //   excess  λ = [mean(max(1,0), max(-1,0)), 0.5] = [0.5, 0.5]  -> α' ∝ [0.2, 0.8]·e^0.25 -> α' = α0, α = 0.99·α0 + 0.005
+        //   hardest λ = [2, 1]      -> α' ∝ [0.2·e^1, 0.8·e^0.5] = [0.5436563657, 1.3189770166], Σ = 1.8626333823
+        //   easiest λ = [-2, -0.5]  -> α' ∝ [0.2·e^-1, 0.8·e^-0.25] = [0.0735758882, 0.6230406265], Σ = 0.6966165147
+        var excess = new DomainWeightUpdate([0.2, 0.8], eta: 0.5, smoothing: 0.01);
+        excess.Update([1 + 0, 0.5], [2, 1]);
+        AssertClose([0.99 * 0.2 + 0.005, 0.99 * 0.8 + 0.005], excess.Weights, 15);
+        var hardest = new DomainWeightUpdate([0.2, 0.8], eta: 0.5, smoothing: 0.01);
+        hardest.Update([3 + 1, 1], [2, 1]);
+        AssertClose([0.99 * 0.5436563657 / 1.8626333823 + 0.005, 0.99 * 1.3189770166 / 1.8626333823 + 0.005], hardest.Weights, 9);
+        var easiest = new DomainWeightUpdate([0.2, 0.8], eta: 0.5, smoothing: 0.01);
+        easiest.Update([-2 - 2, -0.5], [2, 1]);
+        AssertClose([0.99 * 0.0735758882 / 0.6966165147 + 0.005, 0.99 * 0.6230406265 / 0.6966165147 + 0.005], easiest.Weights, 9);
+        Assert.Equal([-2, -0.5], easiest.Scores);
+    }
+
+    static void AssertClose(double[] expected, IReadOnlyList<double> actual, int digits)
+    {
+        Assert.Equal(expected.Length, actual.Count);
+        for (int i = 0; i < expected.Length; i++) Assert.Equal(expected[i], actual[i], digits);
+    }
+
     static void AssertClose(double[] expected, IReadOnlyList<double> actual)
     {
         Assert.Equal(expected.Length, actual.Count);

@@ -24,7 +24,7 @@ public class GptEmbedderTests
         using var m = Model();
         using var _ = torch.no_grad();
         using var tokens = torch.tensor(new long[] { 5, 70, 101, 33, 9, 250, 1, 64 }, [2, 4]);
-        using var hidden = m.HiddenStates(tokens);
+        using var hidden = m.Hidden(tokens);
         using var logits = m.Forward(tokens);
         var wte = m.named_parameters().Single(p => p.name == "wte").parameter;
         using var expected = hidden.matmul(wte.t());
@@ -46,7 +46,7 @@ public class GptEmbedderTests
 
         using var _ = torch.no_grad();
         using var ids = torch.tensor(ByteTokenizer.Instance.Encode(shortText).Select(i => (long)i).ToArray(), [1, 3]);
-        using var mean = m.HiddenStates(ids).mean([1]);
+        using var mean = m.Hidden(ids).mean([1]);
         var expected = mean.data<float>().ToArray();
         for (int c = 0; c < expected.Length; c++) Assert.Equal(expected[c], alone.Data[c], 1e-5);
     }

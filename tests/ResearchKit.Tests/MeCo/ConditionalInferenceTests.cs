@@ -29,8 +29,11 @@ public class ConditionalInferenceTests
     [Fact]
     public void MatrixHasNoneOwnEachDomainsTypicalPrefixAndUserPrefixes()
     {
-        var conditions = ConditionalInference.Matrix(Docs, new MetadataSpec(MetadataKind.Host), ["URL: en.wikipedia.org\n\n"]);
-        Assert.Equal(["none", "own", "as:code", "as:prose", "user:0"], conditions.Select(c => c.Name));
+        var conditions = ConditionalInference.Matrix(Docs, new MetadataSpec(MetadataKind.Host),
+            ["URL: en.wikipedia.org\n\n", "URL:  en.wikipedia.org", "Title: " + new string('x', 60)]);
+        // Probes are named by their text (one line), numbered when two read the same, cut to 40 characters.
+        Assert.Equal(["none", "own", "as:code", "as:prose", "URL: en.wikipedia.org", "URL: en.wikipedia.org (2)", "Title: " + new string('x', 32) + "…"],
+            conditions.Select(c => c.Name));
         Assert.Null(conditions[0].PrefixOf(Docs[0]));
         Assert.Equal("URL: cpython\n\n", conditions[1].PrefixOf(Docs[3]));
         // code has github.com once and the source "cpython" once: the tie goes to the ordinal-first prefix.

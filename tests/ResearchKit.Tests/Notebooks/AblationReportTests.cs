@@ -60,3 +60,75 @@ public sealed class AblationReportTests : IDisposable
         Assert.Contains("config.json is missing", html);
     }
 }
+
+/// <summary>The report on the multi-seed results schema (and on the single-seed one): readouts, error bars, axes,
+/// run cost apart from the charts, shared heatmap scale, provenance and relative paths.</summary>
+public sealed class AblationReportSeedsTests : IDisposable
+{
+    readonly string _dir = Directory.CreateTempSubdirectory("rk-report-seeds-").FullName;
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    string Write(DataFrame results, bool withConditional = false)
+    {
+        DataFrameParquet.Write(results, Path.Combine(_dir, AblationRunner.ResultsFile));
+        File.WriteAllText(Path.Combine(_dir, AblationRunner.ConfigFile),
+            $$"""{ "ablation": "toy", "description": "a toy", "preset": "tiny", "base": { "Corpus": "{{_dir}}/corpus.parquet", "Train": { "Device": "cpu" } } }""");
+        if (withConditional)
+            DataFrameParquet.Write(new DataFrame(
+                new StringDataFrameColumn("arm", ["standard", "standard", "f0.5", "f0.5"]),
+                new StringDataFrameColumn("domain", ["news", "news", "news", "news"]),
+                new StringDataFrameColumn("condition", ["none", "URL: en.wikipedia.org", "none", "URL: en.wikipedia.org"]),
+                new DoubleDataFrameColumn("loss", [2.0, 2.5, 3.0, 4.0])), Path.Combine(_dir, "tables", "conditional_loss.parquet"));
+        return _dir;
+    }
+
+    static IReadOnlyList<string> ChartTitles(string html) =>
+        System.Text.RegularExpressions.Regex.Matches(html, "\"title\":\\{\"text\":\"([^\"]*)\"\\}\\}").Select(m => m.Groups[1].Value).ToList();
+
+    [Fact]
+    public void SeededResultsGetIntervalsVerdictsAndErrorBarsAndRunCostIsNotCharted()
+    {
+        var html = AblationReport.Build(Write(Experiments.BaselineComparisonTests.Seeded(), withConditional: true));
+        Assert.Contains("<strong>val_loss</strong> (lower is better) of the baseline <strong>standard</strong>: 2.6000 ± 0.0150 (3 seeds).", html);
+        Assert.Contains("<li><strong>f0.5</strong>: 2.5000 ± 0.0200 (3 seeds), −0.1000 (−3.8%) vs standard: <span class=\"rk-better\">better (the 95% intervals do not overlap)</span></li>", html);
+        Assert.Contains("<span class=\"rk-noise\">within noise (the 95% intervals overlap)</span>", html);
+        Assert.Contains("\"error_y\":{\"type\":\"data\",\"array\":[0.015,0.01,0.02,0.001],\"visible\":true}", html);
+        Assert.Contains("\"range\":[", html);   // the loss axis spans the data, not 0..2.6
+        Assert.Contains("val_loss (mean ± 95% interval over seeds)", ChartTitles(html));
+        Assert.DoesNotContain(ChartTitles(html), t => t.Contains("seconds"));   // machine-dependent: a table, not a chart
+        Assert.Contains("<h3>Run cost (machine-dependent)</h3>", html);
+        Assert.Contains("<th>train_seconds</th>", html);
+        // Both heatmaps on one colour scale: 2.0 to 4.0 over all arms.
+        Assert.Equal(2, System.Text.RegularExpressions.Regex.Matches(html, "\"zmin\":2\\.0,\"zmax\":4\\.0").Count);
+        Assert.Contains("conditional_loss: f0.5", ChartTitles(html));
+        // Provenance header, relative paths only.
+        Assert.Contains("<tr><th>TorchSharp</th><td>0.107.0</td></tr>", html);
+        Assert.Contains("<tr><th>device</th><td>cpu</td></tr>", html);
+        Assert.DoesNotContain(_dir, html);
+        Assert.Contains("class=\"rk-scroll\"", html);
+    }
+
+    [Fact]
+    public void SingleSeedResultsSayThereIsNoNoiseEstimate()
+    {
+        var html = AblationReport.Build(Write(new DataFrame(
+            new StringDataFrameColumn("arm", ["standard", "meco"]), new DoubleDataFrameColumn("val_loss", [2.6, 2.5]), new DoubleDataFrameColumn("train_seconds", [60.0, 61.0]))));
+        Assert.Contains("<strong>One seed: no noise estimate</strong>", html);
+        Assert.Contains("vs standard: <span class=\"rk-better\">better (one seed)</span>", html);
+        Assert.DoesNotContain("\"error_y\":{\"type\":\"data\"", html);
+    }
+
+    [Fact]
+    public void SavedProvenanceIsShownInsteadOfTheReportMachines()
+    {
+        var dir = Write(Experiments.BaselineComparisonTests.Seeded());
+        new Provenance { Commit = "0123456789abcdef0123", LocalChanges = true, Date = new DateTimeOffset(2026, 1, 2, 3, 4, 0, TimeSpan.Zero),
+            KitVersion = "1.0.0", TorchSharpVersion = "0.107.0", Device = "cuda", Cores = 16, Gpu = "NVIDIA H200", Os = "Linux", DotNet = ".NET 10" }
+            .Save(Path.Combine(dir, Provenance.FileName));
+        var html = AblationReport.Build(dir);
+        Assert.Contains("<tr><th>commit</th><td>0123456789ab (with local changes)</td></tr>", html);
+        Assert.Contains("<tr><th>date</th><td>2026-01-02 03:04 UTC</td></tr>", html);
+        Assert.Contains("<tr><th>machine</th><td>16 cores, NVIDIA H200, Linux</td></tr>", html);
+        Assert.DoesNotContain("has no provenance.json", html);
+    }
+}

@@ -10,6 +10,26 @@ static class HeadlessBrowser
 {
     const string Chromium = "/usr/bin/chromium";
 
+    /// <summary>Opens a local HTML file with JavaScript off, as GitHub and mail previews show a page, and returns a
+    /// screenshot of each element matching <paramref name="selector"/>.</summary>
+    public static async Task<IReadOnlyList<byte[]>> ScreenshotsWithoutJavaScriptAsync(string htmlPath, string selector)
+    {
+        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: run .ci/install.sh");
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new()
+        {
+            ExecutablePath = Chromium, Headless = true,
+            Args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+        });
+        var context = await browser.NewContextAsync(new() { JavaScriptEnabled = false, ViewportSize = new() { Width = 1200, Height = 900 } });
+        var tab = await context.NewPageAsync();
+        await tab.GotoAsync(new Uri(Path.GetFullPath(htmlPath)).AbsoluteUri);
+        var shots = new List<byte[]>();
+        foreach (var element in await tab.Locator(selector).AllAsync())
+            shots.Add(await element.ScreenshotAsync());
+        return shots;
+    }
+
     /// <summary>Opens a local HTML file, waits for <paramref name="expectedCharts"/> Plotly charts to draw and reports
     /// console/page errors and any non-file request (the pages must work offline).</summary>
     public static async Task<PageVisit> VisitAsync(string htmlPath, int expectedCharts)

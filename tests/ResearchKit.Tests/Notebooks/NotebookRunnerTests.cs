@@ -57,8 +57,8 @@ public class NotebookRunnerTests : IDisposable
         Assert.True(result.Succeeded, result.Failure?.Message);
         var html = result.Notebook.Cells[0].Outputs.Single(o => o.OutputType == "display_data").Data["text/html"];
         Assert.Equal(
-            "<table class=\"rk-table\"><thead><tr><th>arm</th><th>loss</th></tr></thead><tbody>" +
-            "<tr><td>base</td><td class=\"num\">3.142</td></tr><tr><td>&lt;meco&gt;</td><td class=\"num\">2.5</td></tr></tbody></table>", html);
+            "<div class=\"rk-scroll\" style=\"overflow-x:auto\"><table class=\"rk-table\"><thead><tr><th>arm</th><th>loss</th></tr></thead><tbody>" +
+            "<tr><td>base</td><td class=\"num\">3.142</td></tr><tr><td>&lt;meco&gt;</td><td class=\"num\">2.5</td></tr></tbody></table></div>", html);
     }
 
     [Fact]

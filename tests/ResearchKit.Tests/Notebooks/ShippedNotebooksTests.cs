@@ -18,6 +18,7 @@ public sealed class ShippedNotebooksTests : IDisposable
         "00-quickstart.ipynb" => new() { ["steps"] = "30" },
         "01-meco.ipynb" => new() { ["preset"] = "smoke", ["seeds"] = "2", ["results"] = Path.Combine(_dir, "results") },
         "03-packing.ipynb" => new() { ["preset"] = "smoke", ["seeds"] = "2", ["results"] = Path.Combine(_dir, "results") },
+        "04-doremi.ipynb" => new() { ["preset"] = "smoke", ["results"] = Path.Combine(_dir, "results") },
         _ => throw new InvalidOperationException($"{notebook} has no CI parameters in {nameof(ShippedNotebooksTests)}"),
     };
 
@@ -27,7 +28,7 @@ public sealed class ShippedNotebooksTests : IDisposable
     [Fact]
     public void EveryNotebookHasCiParameters()
     {
-        Assert.Equal(["00-quickstart.ipynb", "01-meco.ipynb", "03-packing.ipynb"], Names);
+        Assert.Equal(["00-quickstart.ipynb", "01-meco.ipynb", "03-packing.ipynb", "04-doremi.ipynb"], Names);
         foreach (var name in Names) Assert.NotEmpty(CiParameters(name));
     }
 
@@ -54,8 +55,16 @@ public sealed class ShippedNotebooksTests : IDisposable
         Assert.True(result.Succeeded, $"{name}: cell {result.Failure?.Cell}: {result.Failure?.Message}");
         var outputs = result.Notebook.Cells.SelectMany(c => c.Outputs).ToList();
         Assert.DoesNotContain(outputs, o => o.OutputType == "error");
-        int charts = outputs.Count(o => o.Data.TryGetValue("text/plain", out var t) && t == "Plotly chart");
+        var chartOutputs = outputs.Where(o => o.Data.TryGetValue("text/plain", out var t) && t.StartsWith(OutputFormatter.ChartText, StringComparison.Ordinal)).ToList();
+        int charts = chartOutputs.Count;
         Assert.True(charts >= 3, $"{name}: only {charts} charts");
+        // Every chart carries a picture for viewers without JavaScript, and every HTML output a text rendering.
+        Assert.All(chartOutputs, o => Assert.True(ResearchKit.Reports.ChartImages.IsPng(Convert.FromBase64String(o.Data["image/png"]))));
+        Assert.All(outputs.Where(o => o.Data.ContainsKey("text/html")), o => Assert.False(string.IsNullOrWhiteSpace(o.Data.GetValueOrDefault("text/plain"))));
+        // The executed notebook stays small: plotly.js once (3.6 MB), then tens of kB per chart (it was 3.6 MB per chart).
+        long size = System.Text.Encoding.UTF8.GetByteCount(NotebookFile.Format(result.Notebook));
+        long plotly = System.Text.Encoding.UTF8.GetByteCount(ResearchKit.Reports.ChartHtml.PlotlyScriptTag);
+        Assert.True(size < plotly + charts * 250_000 + 500_000, $"{name}: executed notebook is {size:N0} bytes for {charts} charts");
 
         var page = Path.Combine(_dir, Path.ChangeExtension(name, ".html"));
         File.WriteAllText(page, NotebookHtml.Render(result.Notebook, name));

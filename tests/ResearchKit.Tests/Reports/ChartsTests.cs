@@ -50,6 +50,37 @@ public class ChartsTests
     }
 
     [Fact]
+    public void BarsDrawErrorBarsAndCanSpanTheDataInsteadOfStartingAtZero()
+    {
+        var results = new DataFrame(new StringDataFrameColumn("arm", ["standard", "meco"]), new DoubleDataFrameColumn("val_loss", [2.6, 2.5]),
+            new DoubleDataFrameColumn("val_loss_ci95", [0.02, null]));
+        var json = GenericChart.toFigureJson(Charts.Bars(results, "arm", "val_loss", error: "val_loss_ci95", startAtZero: false));
+        Assert.Contains("\"error_y\":{\"type\":\"data\",\"array\":[0.02,0.0],\"visible\":true}", json);
+        // From (2.5 − 0) − 15% of the span to (2.6 + 0.02) + 15%: span 0.12, margin 0.018.
+        var range = System.Text.RegularExpressions.Regex.Match(json, "\"range\":\\[([^,]+),([^\\]]+)\\]");
+        Assert.True(range.Success, json);
+        Assert.Equal(2.482, double.Parse(range.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), 9);
+        Assert.Equal(2.638, double.Parse(range.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture), 9);
+        Assert.DoesNotContain("\"range\"", GenericChart.toFigureJson(Charts.Bars(results, "arm", "val_loss")));
+        Assert.Throws<ArgumentException>(() => Charts.Bars(results, "arm", "val_loss", error: "val_loss_std"));
+    }
+
+    [Fact]
+    public void HeatmapsShareAGivenColourRange()
+    {
+        var matrix = new DataFrame(
+            new StringDataFrameColumn("arm", ["meco", "meco", "standard"]),
+            new StringDataFrameColumn("domain", ["news", "code", "news"]),
+            new StringDataFrameColumn("condition", ["none", "none", "none"]),
+            new DoubleDataFrameColumn("loss", [3.0, 1.0, 5.0]));
+        var range = Charts.ColorRange(matrix, "loss");
+        Assert.Equal((1.0, 5.0), range);
+        var json = GenericChart.toFigureJson(Charts.Heatmap(DataFrames.Where(matrix, "arm", "standard"), "domain", "condition", "loss", colorRange: range));
+        Assert.Contains("\"zmin\":1.0", json);
+        Assert.Contains("\"zmax\":5.0", json);
+    }
+
+    [Fact]
     public void WhereKeepsMatchingRowsAndNamesMissingColumns()
     {
         var meco = DataFrames.Where(Domains(), "arm", "meco");

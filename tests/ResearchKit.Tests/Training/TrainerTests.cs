@@ -30,7 +30,11 @@ public class TrainerTests
         using var engine = new TrainingEngine(config, data.Domains);
         var sampler = new WindowSampler(data, 33, new ConcatPacking(), new PackerOptions(), 1);
         var windows = Enumerable.Range(0, 4).Select(_ => sampler.Next()).ToArray();
-        var losses = Enumerable.Range(0, 80).Select(_ => engine.Step(() => Batch.FromWindows(windows, true, torch.CPU), 1e-2).Loss).ToList();
+        var losses = Enumerable.Range(0, 80).Select(_ =>
+        {
+            var (loss, norm) = engine.Step(() => Batch.FromWindows(windows, true, torch.CPU), 1e-2);
+            using (loss) using (norm) return (double)loss.item<float>();
+        }).ToList();
         Assert.True(losses[0] > 4.5, $"starts near ln 257 = 5.55, got {losses[0]}");
         Assert.True(losses[^1] < 0.5, $"memorises 128 tokens: {losses[0]:F2} -> {losses[^1]:F2}");
     }
@@ -64,6 +68,53 @@ public class TrainerTests
         Assert.Equal([0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1], resumed.Metrics.Select(m => m.Phase)); // switch at round(12·0.75) = 9
         Assert.True(File.Exists(Path.Combine(dir, "metrics.csv")));
         Assert.Equal(13, File.ReadAllLines(Path.Combine(dir, "metrics.csv")).Length);
+    }
+
+    [Fact]
+    public void ReadingTheDeviceLogLessOftenChangesNoMetric()
+    {
+        var data = TestCorpus.Bytes("Packing", "Tokenization");
+        var everyStep = Trainer.Run(Micro() with { Steps = 7, LogEvery = 1 }, data).Metrics;
+        var inBlocks = Trainer.Run(Micro() with { Steps = 7, LogEvery = 3 }, data).Metrics;
+        Assert.Equal(7, inBlocks.Count);
+        Assert.Equal(everyStep.Select(m => (m.Step, m.Loss, m.GradNorm, m.Tokens, m.TrainedTokens, m.Lr)),
+                     inBlocks.Select(m => (m.Step, m.Loss, m.GradNorm, m.Tokens, m.TrainedTokens, m.Lr)));
+        Assert.All(inBlocks, m => Assert.True(m.TokensPerSecond > 0 && m.GradNorm > 0));
+    }
+
+    /// <summary>An objective whose per-step scalar stays on the device (<see cref="IDeviceStepMetrics"/>): the mean
+    /// per-token loss of the step's last micro-batch, which for one micro-batch and no masked target is the step's loss.</summary>
+    sealed record EchoObjective : ObjectiveSpec
+    {
+        public override ITrainingObjective Build(ObjectiveContext context) => new Instance(context.Device);
+
+        sealed class Instance(torch.Device device) : ITrainingObjective, IDeviceStepMetrics
+        {
+            readonly torch.Tensor _last = torch.zeros(1, torch.ScalarType.Float32, device);
+            public torch.Tensor Loss(torch.Tensor perTokenLoss, Batch batch, MicroBatch micro)
+            {
+                var loss = TokenLoss.MaskedMean(perTokenLoss, batch.LossMask);
+                _last.copy_(loss.detach().reshape(1));
+                return loss;
+            }
+            public IReadOnlyList<string> StepMetricNames { get; } = ["echo"];
+            public torch.Tensor StepMetricValues => _last;
+            public IReadOnlyDictionary<string, double> StepMetrics => throw new InvalidOperationException("read per step from the host");
+            public IReadOnlyDictionary<string, double> Summary => new Dictionary<string, double>();
+            public System.Text.Json.Nodes.JsonNode? State => null;
+            public void Restore(System.Text.Json.Nodes.JsonNode state) { }
+            public void Publish(string directory) { }
+            public void Dispose() => _last.Dispose();
+        }
+    }
+
+    [Fact]
+    public void DeviceStepMetricsAreReadWithTheLoss()
+    {
+        var data = TestCorpus.Bytes("Packing");
+        var run = Trainer.Run(Micro() with { Steps = 5, LogEvery = 4, Objective = new EchoObjective() }, data);
+        Assert.All(run.Metrics, m => Assert.Equal(m.Loss, m.Extras!["echo"], 6));
+        Assert.Equal(5, run.Metrics.Select(m => m.Extras!["echo"]).Distinct().Count());
     }
 
     [Fact]
@@ -138,12 +189,12 @@ public class TrainerTests
         d.Add("a", Enumerable.Range(40, 30).ToArray());
         var source = new WindowSampler(d, 9, new ConcatPacking(Shuffle: false), new PackerOptions(), seed: 1);
         long skipped = 0;
-        var first = Trainer.NextTrainable(source, new DataConfig(), ref skipped);
+        var first = BatchLoader.NextTrainable(source, new DataConfig(), ref skipped);
         Assert.Equal(1, skipped);                                    // the all-prefix window
         Assert.Equal([1, 2, 3, 256, 40, 41, 42, 43, 44], first.Tokens);
         var again = new WindowSampler(d, 9, new ConcatPacking(Shuffle: false), new PackerOptions(), seed: 1);
         long none = 0;
-        var reference = Trainer.NextTrainable(again, new DataConfig { MaskedWindows = MaskedWindows.TrainLastTen }, ref none);
+        var reference = BatchLoader.NextTrainable(again, new DataConfig { MaskedWindows = MaskedWindows.TrainLastTen }, ref none);
         Assert.Equal(0, none);
         Assert.Equal(Enumerable.Range(10, 9), reference.Tokens);
         Assert.All(reference.Trainable.Skip(1), Assert.True);        // labels[-10:] restored (all but the unpredicted first)

@@ -1,0 +1,48 @@
+using ResearchKit.Packing;
+using ResearchKit.Runtime;
+using ResearchKit.Tokenization;
+using ResearchKit.Training;
+
+namespace ResearchKit.Tests.Bench;
+
+/// <summary>rk bench train's measurement runs the real data path and reports which attention path it took.</summary>
+public class TrainBenchTests
+{
+    /// <summary>Short real documents (this repository's sources, cut), so 33-token windows hold document borders.</summary>
+    internal static InMemoryTokenDataset ShortDocuments()
+    {
+        var data = new InMemoryTokenDataset(["a"], vocabSize: 257, endOfText: 256);
+        int i = 0;
+        foreach (var (_, text) in TestCorpus.Documents("Packing"))
+            data.Add("a", System.Text.Encoding.UTF8.GetBytes(text[..Math.Min(text.Length, 20 + 3 * (i++ % 7))]).Select(b => (int)b).ToArray());
+        return data;
+    }
+
+    static TrainConfig Micro(bool documentMask) => new()
+    {
+        Model = GptConfig.Micro(),
+        BatchSize = 2,
+        Steps = 10,
+        Optimizer = new OptimizerConfig(Lr: 1e-3),
+        Data = new DataConfig { Packing = new ConcatPacking { DocumentMask = documentMask } },
+        LogEvery = 2,
+    };
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void TimesTheRealPathAndCountsTheAttentionPaths(bool documentMask)
+    {
+        TorchRuntime.Initialize("cpu");
+        var result = TrainBench.Run(Micro(documentMask), ShortDocuments(), steps: 3, warmup: 1);
+        Assert.Equal(3, result.CausalMicroBatches + result.MaskedMicroBatches);
+        // Documents of 20-38 tokens: every 32-token window crosses a border when the mask is on.
+        Assert.Equal(documentMask ? 3 : 0, result.MaskedMicroBatches);
+        Assert.True(result.TokensPerSecond > 0);
+        Assert.Equal(AdamWKernel.Fused, result.Kernel);
+        Assert.Contains($"{ThreadPolicy.Current!.Line} attention=causal-flag:{result.CausalMicroBatches} masked:{result.MaskedMicroBatches}", result.Line);
+        // On CPU the phases come from the timed steps themselves: together they are the step time.
+        Assert.Equal(result.SecondsPerStep, result.PhaseSeconds.Values.Sum(), result.SecondsPerStep * 0.05);
+        Assert.True(result.PhaseSeconds[TrainPhase.ForwardLoss] > 0 && result.PhaseSeconds[TrainPhase.Backward] > 0);
+    }
+}
