@@ -97,8 +97,9 @@ public static class PackingCharts
             return trace;
         }), chart);
         var shown = borders.Where(b => b > from && b < from + n).ToList();
+        // Two title lines: the chart is narrow (square cells), and one line would be cut in its picture.
         return Sized(chart, title ?? (documentMask ? "intra-document mask: block-diagonal causal attention" : "full causal attention across documents") +
-                            (shown.Count > 0 ? $" (document border{(shown.Count > 1 ? "s" : "")} at {string.Join(", ", shown)})" : " (no document border here)"), height: 520, width: 560);
+                            (shown.Count > 0 ? $"<br>document border{(shown.Count > 1 ? "s" : "")} at {string.Join(", ", shown)}" : "<br>no document border here"), height: 540, width: 560);
     }
 
     /// <summary>allowed[q, k]: whether input position q may attend to position k, from the trainer's own batch.</summary>
