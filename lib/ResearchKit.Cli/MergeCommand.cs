@@ -1,4 +1,5 @@
 using System.CommandLine;
+using ResearchKit.Embeddings;
 using ResearchKit.Pipeline;
 using ResearchKit.Tokenization;
 using Spectre.Console;
@@ -10,8 +11,8 @@ static class MergeCommand
 {
     public static Command Create()
     {
-        var output = new Argument<string>("output") { Description = "the --out the shards were given (a corpus file, or a tokenize output directory)" };
-        var cmd = new Command("merge", "Join the shards of a sharded stage (rk corpus import / rk tokenize --shard i/n) into its output; refuses while a shard is missing") { output };
+        var output = new Argument<string>("output") { Description = "the --out the shards were given (a corpus file, or a tokenize or iclm embed output directory)" };
+        var cmd = new Command("merge", "Join the shards of a sharded stage (rk corpus import / rk tokenize / rk iclm embed --shard i/n) into its output; refuses while a shard is missing") { output };
         cmd.SetAction(p =>
         {
             var target = p.GetValue(output)!;
@@ -22,6 +23,13 @@ static class MergeCommand
                 if (merged.Transform is { } t)
                     foreach (var row in t.Steps().Rows)
                         AnsiConsole.MarkupLineInterpolated($"  {row[0]}: {row[1]:N0} in, {row[2]:N0} out, {row[3]:N0} dropped, {row[4]:N0} modified");
+                return 0;
+            }
+            // rk tokenize and rk iclm embed both keep their shards in <out>/shards; the manifest says whose.
+            if (EmbeddingShards.DirectoryOf(target).ReadManifest() is { Stage: EmbeddingShards.Stage })
+            {
+                var m = ConsoleProgress.Run(progress => EmbeddingShards.Merge(target, progress));
+                AnsiConsole.MarkupLineInterpolated($"merged shards: {m.Rows:N0} documents × {m.Dimension} ({m.Model}) -> {Path.Combine(target, EmbeddingArtifact.FileName)}");
                 return 0;
             }
             if (TokenShards.DirectoryOf(target).Exists)

@@ -17,7 +17,7 @@ var root = new RootCommand("rk: ResearchKit, a toolkit for research on LLM pretr
 {
     EnvCommand.Create(),
     CorpusCommands.Create(), FilterCommand.Create(), ProxCommand.Create(), TokenizeCommand.Create(), MergeCommand.Create(), LaunchCommand.Create(), bench,
-    TrainCommand.Create(),
+    TrainCommand.Create(), IclmCommands.Create(),
     ExportCommands.Export(), ExportCommands.Import(),
     AblateCommands.Create(),
     NotebookCommands.Create(),

@@ -14,6 +14,7 @@ public static class RecipeCatalog
     static readonly List<Func<string, IAblation>> Factories =
     [
         MeCoRecipes.Cooldown, MeCoRecipes.Metadata, MeCoRecipes.Conditional,
+        PackingRecipes.Strategies,
         DoReMiRecipes.Baselines, DoReMiRecipes.ProxySize, DoReMiRecipes.Objective, DoReMiRecipes.Iterated,
         ProXRecipes.Stages,
     ];

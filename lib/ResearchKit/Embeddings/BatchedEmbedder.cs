@@ -8,8 +8,9 @@ namespace ResearchKit.Embeddings;
 /// </summary>
 public abstract class BatchedEmbedder : ITextEmbedder
 {
-    /// <summary>Texts tokenized ahead of the model (bounds memory for token ids).</summary>
-    protected const int ChunkSize = 4096;
+    /// <summary>Texts tokenized ahead of the model (bounds memory for token ids). Batches never cross a chunk, so
+    /// embedding chunk-aligned slices separately gives the same floats as one call (sharded embedding relies on it).</summary>
+    public const int ChunkSize = 4096;
 
     public abstract string Name { get; }
     public abstract int Dimension { get; }

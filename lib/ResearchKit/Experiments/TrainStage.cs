@@ -6,10 +6,40 @@ using TorchSharp;
 
 namespace ResearchKit.Experiments;
 
-/// <summary>A document order written by a stage (<see cref="DocumentOrder"/>).</summary>
-public sealed record DocumentOrderArtifact(string Path)
+/// <summary>A document order written by a stage (<see cref="DocumentOrder"/>), with the statistics the stage saved
+/// beside it (documents kept and removed, paths, adjacent similarity), which become the arm's <c>order_*</c> metrics
+/// and its <c>order_stats</c> table; an order saved without them contributes nothing.</summary>
+public sealed record DocumentOrderArtifact(string Path) : IArmResultPart
 {
+    internal const string MetricsFile = "order_metrics.json", StatsFile = "order_stats.parquet";
+
     public int[] Read(int? documentCount = null) => DocumentOrder.Read(Path, documentCount);
+
+    string Beside(string name) => System.IO.Path.Combine(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Path))!, name);
+
+    /// <summary>The order's statistics (empty when the stage saved none).</summary>
+    public IReadOnlyDictionary<string, double> Metrics => File.Exists(Beside(MetricsFile))
+        ? JsonSerializer.Deserialize<Dictionary<string, double>>(File.ReadAllText(Beside(MetricsFile)), KitJson.Files) ?? []
+        : new Dictionary<string, double>();
+
+    /// <summary>Writes an order and its statistics (names should start with <c>order_</c>) into a stage's folder.</summary>
+    public static DocumentOrderArtifact Write(string directory, IReadOnlyList<int> order, IReadOnlyDictionary<string, double> metrics)
+    {
+        AtomicFile.WriteAllText(System.IO.Path.Combine(directory, MetricsFile), JsonSerializer.Serialize(metrics, KitJson.Files));
+        DataFrameParquet.Write(new Microsoft.Data.Analysis.DataFrame(
+            new Microsoft.Data.Analysis.StringDataFrameColumn("stat", metrics.Keys),
+            new Microsoft.Data.Analysis.DoubleDataFrameColumn("value", metrics.Values)), System.IO.Path.Combine(directory, StatsFile));
+        var path = System.IO.Path.Combine(directory, DocumentOrder.FileName);
+        DocumentOrder.Write(path, order);
+        return new DocumentOrderArtifact(path);
+    }
+
+    public ArmResult ToArmResult()
+    {
+        var metrics = Metrics;
+        if (metrics.Count == 0) return new ArmResult(metrics);
+        return new ArmResult(metrics) { Tables = new Dictionary<string, Microsoft.Data.Analysis.DataFrame> { ["order_stats"] = DataFrameParquet.Read(Beside(StatsFile)) } };
+    }
 }
 
 /// <summary>A domain-weight vector written by a stage (<see cref="DomainWeights"/>, the DoReMi config layout).</summary>

@@ -18,6 +18,7 @@ public sealed class FileBasedExamplesTests : IDisposable
         "00-quickstart.cs" => (["steps=30"], 3),
         "01-meco.cs" => (["preset=smoke", "seeds=2", $"results={Path.Combine(_dir, "results")}"], 6),
         "02-prox.cs" => (["preset=smoke", $"results={Path.Combine(_dir, "results")}"], 6),
+        "03-packing.cs" => (["preset=smoke", "seeds=2", $"results={Path.Combine(_dir, "results")}"], 10),
         "04-doremi.cs" => (["preset=smoke", $"results={Path.Combine(_dir, "results")}"], 12),
         _ => throw new InvalidOperationException($"{example} has no CI parameters in {nameof(FileBasedExamplesTests)}"),
     };

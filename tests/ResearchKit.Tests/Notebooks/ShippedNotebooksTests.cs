@@ -18,6 +18,7 @@ public sealed class ShippedNotebooksTests : IDisposable
         "00-quickstart.ipynb" => new() { ["steps"] = "30" },
         "01-meco.ipynb" => new() { ["preset"] = "smoke", ["seeds"] = "2", ["results"] = Path.Combine(_dir, "results") },
         "02-prox.ipynb" => new() { ["preset"] = "smoke", ["results"] = Path.Combine(_dir, "results") },
+        "03-packing.ipynb" => new() { ["preset"] = "smoke", ["seeds"] = "2", ["results"] = Path.Combine(_dir, "results") },
         "04-doremi.ipynb" => new() { ["preset"] = "smoke", ["results"] = Path.Combine(_dir, "results") },
         _ => throw new InvalidOperationException($"{notebook} has no CI parameters in {nameof(ShippedNotebooksTests)}"),
     };
@@ -28,7 +29,7 @@ public sealed class ShippedNotebooksTests : IDisposable
     [Fact]
     public void EveryNotebookHasCiParameters()
     {
-        Assert.Equal(["00-quickstart.ipynb", "01-meco.ipynb", "02-prox.ipynb", "04-doremi.ipynb"], Names);
+        Assert.Equal(["00-quickstart.ipynb", "01-meco.ipynb", "02-prox.ipynb", "03-packing.ipynb", "04-doremi.ipynb"], Names);
         foreach (var name in Names) Assert.NotEmpty(CiParameters(name));
     }
 
@@ -73,5 +74,6 @@ public sealed class ShippedNotebooksTests : IDisposable
         Assert.Empty(visit.Errors);
         Assert.Empty(visit.Requests);
         if (name == "01-meco.ipynb") Assert.Equal(2, visit.Heatmaps);   // conditional-inference matrix, MeCo and standard
+        if (name == "03-packing.ipynb") Assert.Equal(4, visit.Heatmaps);   // windows by document and by domain, two attention masks
     }
 }

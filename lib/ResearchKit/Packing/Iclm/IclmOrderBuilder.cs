@@ -39,7 +39,7 @@ public sealed record IclmOptions
     public double LexicalThreshold { get; init; } = Iclm.LexicalDedup.ReferenceThreshold;
     public TraversalMethod Traversal { get; init; } = TraversalMethod.FewestNeighbours;
     /// <summary>Device for exact kNN: cpu, cuda, cuda:N or auto (CUDA when present, else the device torch was initialised with).</summary>
-    public string Device { get; init; } = "auto";
+    [NotHashed] public string Device { get; init; } = "auto";
 
     /// <summary>The reference code's behaviour (crashes fixed): lexical dedup only, sort and merge.</summary>
     public static IclmOptions Reference { get; } = new()

@@ -1,0 +1,42 @@
+using ResearchKit.Corpus;
+using ResearchKit.Embeddings;
+using ResearchKit.Experiments;
+
+namespace ResearchKit.Packing.Iclm;
+
+/// <summary>
+/// What an order stage reads, checked before any ordering: a corpus with unique ids and at least one document with
+/// text, and embeddings made from exactly its texts (one row per document, in corpus order). Errors name the file, the
+/// record and the field.
+/// </summary>
+static class OrderStageInputs
+{
+    public static (string[] Texts, EmbeddingMatrix Embeddings) Read(CorpusArtifact corpus, EmbeddingArtifact embeddings)
+    {
+        var documents = corpus.Read().ToList();
+        var firstById = new Dictionary<string, int>(documents.Count, StringComparer.Ordinal);
+        for (int i = 0; i < documents.Count; i++)
+            if (!firstById.TryAdd(documents[i].Id, i))
+                throw new DataFormatException(corpus.Path, i, "id",
+                    $"documents {firstById[documents[i].Id]} and {i} share the id '{documents[i].Id}'; an order names documents by position, and repeated ids almost always mean a corpus read twice");
+        var texts = documents.Select(d => d.Text).ToArray();
+        var matrix = embeddings.Read();
+        if (matrix.Rows != texts.Length)
+            throw new DataFormatException(embeddings.Path, null, "rows", $"{matrix.Rows} embeddings for the {texts.Length} documents of {corpus.Path}");
+        if (matrix.TextFingerprint != 0 && matrix.TextFingerprint != EmbeddingMatrix.FingerprintOf(texts))
+            throw new DataFormatException(embeddings.Path, null, "text fingerprint", $"made from other texts than the documents of {corpus.Path}");
+        if (Enumerable.Range(0, matrix.Rows).All(matrix.IsZeroRow))
+            throw new DataFormatException(corpus.Path, null, "text", $"none of its {texts.Length} documents has text to embed (all empty or whitespace-only): nothing to order");
+        return (texts, matrix);
+    }
+
+    /// <summary>Path statistics shared by the orders: count, mean and longest path, and single-document paths.</summary>
+    public static void AddPaths(Dictionary<string, double> metrics, DocumentPaths paths)
+    {
+        var lengths = paths.PathStarts.Select((s, i) => (i + 1 < paths.PathStarts.Length ? paths.PathStarts[i + 1] : paths.Order.Length) - s).ToArray();
+        metrics["order_paths"] = lengths.Length;
+        metrics["order_mean_path_length"] = lengths.Length == 0 ? 0 : lengths.Average();
+        metrics["order_longest_path"] = lengths.Length == 0 ? 0 : lengths.Max();
+        metrics["order_single_document_paths"] = lengths.Count(l => l == 1);
+    }
+}
