@@ -1,7 +1,7 @@
 // The quick start as a file-based app: the same library calls as notebooks/00-quickstart.ipynb, one per step, writing
 // the same tables and charts to one page, runs/examples/00-quickstart.html. From the repository root:
 //
-//   dotnet run examples/00-quickstart.cs                 # 200 steps of the tiny preset, about 1.5 minutes on 2 cores
+//   dotnet run examples/00-quickstart.cs                 # 200 steps of the tiny preset, about 2 minutes on 2 cores
 //   dotnet run examples/00-quickstart.cs -- steps=30     # what CI runs
 //
 // Parameters are name=value, as `rk notebook run --param` takes them: corpus, preset, steps, device, tokenizer, out.

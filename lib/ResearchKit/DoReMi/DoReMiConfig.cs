@@ -23,7 +23,7 @@ public enum DomainWeighting
 public sealed record ValidationCurveSpec(int Points = 8, int? Documents = 28, int? MaxChars = 1000, int BatchSize = 16);
 
 /// <summary>
-/// One DoReMi arm as data (METHODS.md §1 and its decisions): a <b>reference</b> model trained on the reference weights
+/// One DoReMi arm as data (DoReMi, Xie et al. 2023, with the kit's decisions): a <b>reference</b> model trained on the reference weights
 /// (uniform or natural token proportions), a <b>proxy</b> of the same shape trained with Group DRO against it while
 /// sampling uniformly (α₀ uniform), whose average α is the DoReMi weight vector, and the <b>main</b> model trained by
 /// <see cref="Weights"/> — DoReMi's, uniform or natural — at the same steps and tokens in every arm, so arms compare at

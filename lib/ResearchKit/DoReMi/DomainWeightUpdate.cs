@@ -4,7 +4,7 @@ namespace ResearchKit.DoReMi;
 public sealed record DomainWeightState(double[] Weights, double[] Average, double[] Scores, long Count);
 
 /// <summary>
-/// DoReMi's domain-weight update (METHODS.md §1 with the kit's decisions). Per optimizer step, from per-domain
+/// DoReMi's domain-weight update (Xie et al. 2023, with the kit's decisions). Per optimizer step, from per-domain
 /// score sums and token counts: λ_i = sum_i/count_i for domains with counted tokens, otherwise the previous λ_i
 /// (absent or fully masked domains; initial λ = 0, or ln V with the reference init); then
 /// α' = softmax(ln α + η·λ), α = (1−c)·α' + c/k, and the running average over α₀..α_t.

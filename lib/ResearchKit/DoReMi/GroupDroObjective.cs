@@ -8,7 +8,7 @@ namespace ResearchKit.DoReMi;
 public enum DroVariant { Excess, Hardest, Easiest }
 
 /// <summary>
-/// DoReMi's proxy objective (METHODS.md §1): Group DRO against a frozen reference model. Windows must be drawn with
+/// DoReMi's proxy objective (Xie et al. 2023): Group DRO against a frozen reference model. Windows must be drawn with
 /// explicit domain weights (<see cref="DataConfig.DomainWeights"/>): the loss is reweighted by α over those sampling
 /// weights, so natural sampling with an objective that assumed uniform would silently mis-weight it. End-of-text
 /// targets are excluded from λ and the loss when the data config does not train them (<see cref="DataConfig.TrainEndOfText"/>).

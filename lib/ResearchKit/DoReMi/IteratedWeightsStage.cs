@@ -29,7 +29,7 @@ public sealed record IteratedRounds(IReadOnlyList<double[]> Weights, IReadOnlyLi
 }
 
 /// <summary>
-/// Iterated DoReMi's output (METHODS.md: round k's reference model trains on round k−1's weights). Stage graphs are
+/// Iterated DoReMi's output (the DoReMi paper: round k's reference model trains on round k−1's weights). Stage graphs are
 /// static, so the rounds are a chain of stages up to the maximum, all computed; this stage picks the first round whose
 /// weights moved less than <paramref name="tolerance"/> (L1) from the previous round's, or the last round, and records
 /// every round's weights and change in <see cref="IteratedRounds.FileName"/>. Rounds after the selected one serve as a

@@ -19,7 +19,7 @@ public sealed record InferenceCondition(string Name, Func<Document, string?> Pre
 }
 
 /// <summary>
-/// MeCo's conditional inference (METHODS.md §3): validation loss per domain when every document is preceded by no
+/// MeCo's conditional inference (MeCo, Gao et al. 2025): validation loss per domain when every document is preceded by no
 /// prefix, its own metadata, another domain's metadata, or a user-given prefix. All conditions score exactly the same
 /// target tokens of each document: its tokens 1..n−1 where n = context + 1 − (longest prefix of that document over all
 /// conditions), so a longer prefix never shortens what is scored and the first token (which a prefix would otherwise

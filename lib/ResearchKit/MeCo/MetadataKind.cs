@@ -1,6 +1,6 @@
 namespace ResearchKit.MeCo;
 
-/// <summary>Which metadata string a MeCo prefix carries (METHODS.md §3, "URL variants").</summary>
+/// <summary>Which metadata string a MeCo prefix carries (MeCo, Gao et al. 2025: URL variants).</summary>
 public enum MetadataKind
 {
     /// <summary>No prefix: standard pretraining, and the MeCo cooldown phase.</summary>

@@ -8,7 +8,7 @@ public readonly record struct PrefixedTokens(int[] Prefix, int[] Body);
 
 /// <summary>
 /// Tokenizes MeCo documents: the prefix text is encoded on its own and kept apart from the body, as in the reference
-/// (METHODS.md §3), so packers can loss-mask it (<see cref="ITokenDataset.Prefix"/>). No BOS is added: the kit's
+/// (MeCo, Gao et al. 2025), so packers can loss-mask it (<see cref="ITokenDataset.Prefix"/>). No BOS is added: the kit's
 /// tokenizers have none and separate documents with <see cref="TextTokenizer.EndOfText"/>, appended by the packer.
 /// </summary>
 public static class MetadataTokens

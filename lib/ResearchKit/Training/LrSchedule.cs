@@ -9,7 +9,7 @@ public enum ScheduleKind { Cosine, WarmupStableDecay, Constant, LinearWarmupExpo
 /// <item>Cosine (MeCo's min-lr-bounded cosine): <c>peak·(m + (1−m)·½(1+cos(π·p)))</c>, <c>p = (t−warmup)/(total−warmup)</c>;</item>
 /// <item>WarmupStableDecay: peak until the last <see cref="DecayFraction"/> of steps, then linear down to <c>m·peak</c>;</item>
 /// <item>Constant: peak.</item>
-/// <item>LinearWarmupExponential (DoReMi's reference runs, METHODS.md §1): warmup from <see cref="ExponentialStartLr"/>,
+/// <item>LinearWarmupExponential (DoReMi's reference runs, Xie et al. 2023): warmup from <see cref="ExponentialStartLr"/>,
 /// <c>s + (peak−s)·t/warmup</c>, then <c>e + (peak−e)·γ^(t−warmup)</c> with <c>e = m·peak</c> and
 /// <c>γ = exp(ln(1e−10/(peak−e))/(total−warmup))</c>, so the rate is within 1e−10 of e at the last step.</item>
 /// </list>

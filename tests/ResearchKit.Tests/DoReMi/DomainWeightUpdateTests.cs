@@ -30,7 +30,7 @@ public class DomainWeightUpdateTests
     [Fact]
     public void ReferenceInitScoreMakesAnAbsentDomainJumpToAlmostAllWeight()
     {
-        // METHODS.md §1: with λ0 = ln V and only domain 0 present with λ = 0, the absent domains keep ln V,
+        // Xie et al. 2023: with λ0 = ln V and only domain 0 present with λ = 0, the absent domains keep ln V,
         // so domain 0 gets ≈ 1/(1 + 2V) of the mass before smoothing: α ≈ (1-c)·[~0, 0.5, 0.5] + c/3.
         double lnV = Math.Log(50277);
         var u = new DomainWeightUpdate([1, 1, 1], initialScore: lnV);

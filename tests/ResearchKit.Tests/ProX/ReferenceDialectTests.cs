@@ -2,7 +2,7 @@ using ResearchKit.ProX;
 
 namespace ResearchKit.Tests.ProX;
 
-/// <summary>Each reference quirk (METHODS.md §2, ⚠) in <see cref="ProxDialect.Reference"/>, next to what the kit's
+/// <summary>Each reference quirk (the ProX reference code's string handling) in <see cref="ProxDialect.Reference"/>, next to what the kit's
 /// strict dialect does with the same program.</summary>
 public sealed class ReferenceDialectTests
 {

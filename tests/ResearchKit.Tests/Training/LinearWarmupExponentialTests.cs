@@ -2,7 +2,7 @@ using ResearchKit.Training;
 
 namespace ResearchKit.Tests.Training;
 
-/// <summary>DoReMi's reference schedule (METHODS.md §1): linear warmup from 1e-7, then an exponential decay that ends
+/// <summary>DoReMi's reference schedule (Xie et al. 2023): linear warmup from 1e-7, then an exponential decay that ends
 /// within 1e-10 of the end rate.</summary>
 public class LinearWarmupExponentialTests
 {

@@ -22,7 +22,7 @@ public class LrScheduleTests
     public void MeCoCooldownStepOfTheReferenceRun()
     {
         // MeCo 1.6B: peak 3e-3, 2000 warmup, 40000 steps, floor 0.1; switch at 90% = step 36000 where
-        // p = 34000/38000, cos(π·p) = -0.945817..., lr = 3e-3·(0.1 + 0.9·0.5·(1-0.945817)) = 3.7315e-4 (METHODS.md §3).
+        // p = 34000/38000, cos(π·p) = -0.945817..., lr = 3e-3·(0.1 + 0.9·0.5·(1-0.945817)) = 3.7315e-4 (MeCo, Gao et al. 2025).
         var s = new LrSchedule(ScheduleKind.Cosine, WarmupSteps: 2000, MinLrRatio: 0.1);
         Assert.Equal(36_000, new PhaseSpec(0.9).StartStep(40_000));
         Assert.Equal(3.7315e-4, s.At(36_000, 40_000, 3e-3), 8);

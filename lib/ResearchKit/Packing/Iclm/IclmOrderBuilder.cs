@@ -14,7 +14,7 @@ public enum KnnMethod
 
 public enum TraversalMethod
 {
-    /// <summary>The kit's rule (METHODS "Decisions"): start at the fewest unvisited neighbours, step to the most similar unvisited one.</summary>
+    /// <summary>The kit's rule (a deliberate change from the ICLM reference's sort): start at the fewest unvisited neighbours, step to the most similar unvisited one.</summary>
     FewestNeighbours,
     /// <summary>The reference code's sort and merge (clusters of at most 21), crashes fixed.</summary>
     ReferenceSortMerge,

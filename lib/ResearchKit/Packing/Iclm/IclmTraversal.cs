@@ -11,7 +11,7 @@ public sealed record DocumentPaths(int[] Order, int[] PathStarts)
 }
 
 /// <summary>
-/// The kit's ICLM traversal (METHODS "Decisions"): a path starts at the unvisited document with the fewest unvisited
+/// The kit's ICLM traversal (a deliberate change from the reference's sort, which stays available): a path starts at the unvisited document with the fewest unvisited
 /// neighbours (ties: smallest index, documented and tested), then repeatedly steps to the current document's most
 /// similar unvisited neighbour among its k (neighbour rows are sorted by similarity, ties by smaller index, so "first
 /// unvisited in the row"). When every neighbour is visited, the path ends and the next starts by the same rule. Every

@@ -3,7 +3,7 @@ using ResearchKit.Embeddings;
 namespace ResearchKit.Packing.Iclm;
 
 /// <summary>
-/// The ICLM reference code's sort (sort/sort.py), kept as an option, with its crashes fixed (METHODS §4):
+/// The ICLM reference code's sort (sort/sort.py), kept as an option, with its crashes fixed:
 /// <list type="number">
 /// <item>Start at the smallest unseen index; step to the first unseen document among the first <c>window</c> neighbours
 /// (the reference's <c>knn[cur][1:10]</c>: 9 neighbours after skipping column 0 as "itself"; our rows never hold the
