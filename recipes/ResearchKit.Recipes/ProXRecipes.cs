@@ -21,12 +21,15 @@ public static class ProXRecipes
 {
     public const string PagesFile = "prox-lines.parquet";
 
-    /// <summary>The labelled pages beside <paramref name="corpus"/> (data-samples/prox-lines.parquet for the shipped
-    /// sample), or null when there are none there.</summary>
+    /// <summary>The labelled pages beside <paramref name="corpus"/>: <c>prox-lines-&lt;name&gt;.parquet</c> for a corpus
+    /// <c>&lt;name&gt;.parquet</c> (data-samples/build.sh large writes large.parquet and prox-lines-large.parquet), else
+    /// <c>prox-lines.parquet</c> (the shipped sample's); null when there are none there.</summary>
     public static string? PagesBeside(string corpus)
     {
-        var path = Path.Combine(Path.GetDirectoryName(corpus) is { Length: > 0 } d ? d : ".", PagesFile);
-        return File.Exists(path) ? path : null;
+        var directory = Path.GetDirectoryName(corpus) is { Length: > 0 } d ? d : ".";
+        var own = Path.Combine(directory, $"{Path.GetFileNameWithoutExtension(PagesFile)}-{Path.GetFileNameWithoutExtension(corpus)}.parquet");
+        var shared = Path.Combine(directory, PagesFile);
+        return File.Exists(own) ? own : File.Exists(shared) ? shared : null;
     }
 
     static TrainConfig Sft(GptConfig model, int steps, int batch, double lr, int warmup) => new()

@@ -76,5 +76,10 @@ public sealed class ProxAblationTests : IDisposable
         // The labelled pages are found beside the shipped sample, and their absence elsewhere means none.
         Assert.Equal(Path.Combine(TestCorpus.RepoRoot, "data-samples", ProXRecipes.PagesFile), ProXRecipes.PagesBeside(Corpus));
         Assert.Null(ProXRecipes.PagesBeside(Path.Combine(_results.FullName, "corpus.parquet")));
+        // build.sh large writes large.parquet beside prox-lines-large.parquet: a corpus's own pages come first.
+        File.WriteAllText(Path.Combine(_results.FullName, ProXRecipes.PagesFile), "");
+        Assert.Equal(Path.Combine(_results.FullName, ProXRecipes.PagesFile), ProXRecipes.PagesBeside(Path.Combine(_results.FullName, "large.parquet")));
+        File.WriteAllText(Path.Combine(_results.FullName, "prox-lines-large.parquet"), "");
+        Assert.Equal(Path.Combine(_results.FullName, "prox-lines-large.parquet"), ProXRecipes.PagesBeside(Path.Combine(_results.FullName, "large.parquet")));
     }
 }
