@@ -72,8 +72,8 @@ public static partial class ResultsGallery
             Title = title,
             Notebook = record.Notebook,
             Command = record.Command,
-            Preset = options.Preset ?? parameters.GetValueOrDefault("preset") ?? "default",
-            Seeds = options.Seeds ?? parameters.GetValueOrDefault("seeds") ?? "1",
+            Preset = options.Preset ?? parameters.GetValueOrDefault("preset") ?? DefaultParameter(notebook, "preset") ?? "default",
+            Seeds = options.Seeds ?? parameters.GetValueOrDefault("seeds") ?? DefaultParameter(notebook, "seeds") ?? "1",
             WallSeconds = record.WallSeconds,
             Provenance = record.Provenance,
             Sources = new[] { record.Notebook }.Concat((options.Recipes ?? []).Select(r => Relative(r, repositoryRoot)))
@@ -169,4 +169,13 @@ public static partial class ResultsGallery
 
     [GeneratedRegex("[^a-z0-9]+")]
     private static partial Regex NonWord();
+
+    /// <summary>A parameter the run did not override: its literal default in the notebook's parameters cell
+    /// (<c>int seeds = 3;</c>, <c>string preset = "tiny";</c>), or null.</summary>
+    static string? DefaultParameter(Notebook notebook, string name)
+    {
+        var cell = notebook.Cells.FirstOrDefault(c => c.Kind == CellKind.Code && c.Tags.Contains(NotebookParameters.Tag));
+        var match = cell is null ? null : System.Text.RegularExpressions.Regex.Match(cell.Source, $@"\b{name}\s*=\s*(?:""(?<v>[^""]*)""|(?<v>[\w.]+))\s*;");
+        return match is { Success: true } ? match.Groups["v"].Value : null;
+    }
 }

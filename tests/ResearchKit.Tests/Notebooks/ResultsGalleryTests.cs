@@ -35,7 +35,8 @@ public sealed class ResultsGalleryTests : IDisposable
     /// <summary>An executed notebook with one chart, as `rk notebook run` writes it, made at the repository's HEAD.</summary>
     async Task<string> Executed(string name)
     {
-        var source = new Notebook { Cells = [NotebookCell.Markdown("# MeCo: a toy run\nText."), NotebookCell.Code(NotebookRunnerTests.ChartCell("loss"))] };
+        var source = new Notebook { Cells = [NotebookCell.Markdown("# MeCo: a toy run\nText."),
+            NotebookCell.Code("string preset = \"tiny\";\nint seeds = 3;   // per arm", NotebookParameters.Tag), NotebookCell.Code(NotebookRunnerTests.ChartCell("loss"))] };
         var result = await NotebookRunner.RunAsync(source, _repo);
         Assert.True(result.Succeeded, result.Failure?.Message);
         new RunRecord
@@ -61,7 +62,7 @@ public sealed class ResultsGalleryTests : IDisposable
         Assert.Equal("MeCo: a toy run", entry.Title);
         Assert.Equal(head, entry.Provenance.Commit);
         Assert.Equal(["notebooks/01-meco.ipynb", "lib/MeCo"], entry.Sources);
-        Assert.Equal(("tiny", "1", 1330.0), (entry.Preset, entry.Seeds, entry.WallSeconds!.Value));
+        Assert.Equal(("tiny", "3", 1330.0), (entry.Preset, entry.Seeds, entry.WallSeconds!.Value));   // seeds: the parameters cell's default
         var chart = Assert.Single(entry.Charts);
         Assert.Equal(("chart 1", "01-meco/charts/01-chart-1.png"), (chart.Title, chart.File));   // an untitled chart is named by position
         Assert.True(ResearchKit.Reports.ChartImages.IsPng(File.ReadAllBytes(Path.Combine(gallery, chart.File))));
@@ -78,7 +79,7 @@ public sealed class ResultsGalleryTests : IDisposable
         Assert.Contains("| command | `rk notebook run notebooks/01-meco.ipynb --param preset=tiny` |", readme);
         Assert.Contains($"| commit | `{head[..12]}` |", readme);
         Assert.Contains("| wall time | 22 min 10 s |", readme);
-        Assert.Contains("| preset | tiny |\n| seeds | 1 |", readme);
+        Assert.Contains("| preset | tiny |\n| seeds | 3 |", readme);
         Assert.Contains($"]({chart.File})", readme);
 
         // Fresh until the recipe changes; a change elsewhere does not count.
