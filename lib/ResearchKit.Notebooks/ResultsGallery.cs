@@ -129,7 +129,10 @@ public static partial class ResultsGallery
         {
             var made = e.Provenance.Commit;
             if (made is null) { warnings.Add($"{e.Name}: no commit recorded; rerun it and `rk gallery add` it again"); continue; }
-            var changed = GitRepository.LastChange(repositoryRoot, e.Sources);
+            // A notebook whose code cells are as they were when the entry was made (only its prose changed) cannot
+            // have changed the results: it does not make the entry stale.
+            var sources = e.Sources.Where(s => !(s.EndsWith(".ipynb", StringComparison.Ordinal) && SameCode(repositoryRoot, made, s))).ToList();
+            var changed = GitRepository.LastChange(repositoryRoot, sources);
             if (changed is null) continue;   // its sources are not in this repository's history
             switch (GitRepository.IsAncestor(repositoryRoot, changed, made))
             {
@@ -178,4 +181,20 @@ public static partial class ResultsGallery
         var match = cell is null ? null : System.Text.RegularExpressions.Regex.Match(cell.Source, $@"\b{name}\s*=\s*(?:""(?<v>[^""]*)""|(?<v>[\w.]+))\s*;");
         return match is { Success: true } ? match.Groups["v"].Value : null;
     }
+
+    /// <summary>Whether <paramref name="notebookPath"/>'s code cells now are those it had at <paramref name="commit"/>.</summary>
+    static bool SameCode(string repositoryRoot, string commit, string notebookPath)
+    {
+        var then = GitRepository.Show(repositoryRoot, commit, notebookPath);
+        var file = Path.Combine(repositoryRoot, notebookPath);
+        if (then is null || !File.Exists(file)) return false;
+        try { return CodeCells(then).SequenceEqual(CodeCells(File.ReadAllText(file))); }
+        catch (System.Text.Json.JsonException) { return false; }
+    }
+
+    static IEnumerable<string> CodeCells(string notebookJson) =>
+        System.Text.Json.Nodes.JsonNode.Parse(notebookJson)?["cells"]?.AsArray()
+            .Where(c => (string?)c?["cell_type"] == "code")
+            .Select(c => c!["source"] is System.Text.Json.Nodes.JsonArray lines ? string.Concat(lines.Select(l => (string?)l)) : (string?)c["source"] ?? "")
+            .ToList() ?? [];
 }

@@ -35,6 +35,9 @@ public static class GitRepository
         return Run(directory, ["merge-base", "--is-ancestor", ancestor, commit]) is { ExitCode: 0 or 1 } r ? r.ExitCode == 0 : null;
     }
 
+    /// <summary>A file's text at <paramref name="commit"/> (path relative to the repository root); null when absent.</summary>
+    public static string? Show(string directory, string commit, string path) => Git(directory, "show", $"{commit}:{path}");
+
     /// <summary>Whether this clone has only part of the history (CI checkouts often do).</summary>
     public static bool? IsShallow(string directory) => Git(directory, "rev-parse", "--is-shallow-repository") is { } s ? s == "true" : null;
 

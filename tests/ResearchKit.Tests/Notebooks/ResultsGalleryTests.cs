@@ -24,6 +24,14 @@ public sealed class ResultsGalleryTests : IDisposable
         return output.Trim();
     }
 
+    static string NotebookJson(string markdown, string code) =>
+        new System.Text.Json.Nodes.JsonObject
+        {
+            ["cells"] = new System.Text.Json.Nodes.JsonArray(
+                new System.Text.Json.Nodes.JsonObject { ["cell_type"] = "markdown", ["source"] = new System.Text.Json.Nodes.JsonArray(markdown) },
+                new System.Text.Json.Nodes.JsonObject { ["cell_type"] = "code", ["source"] = new System.Text.Json.Nodes.JsonArray(code) }),
+        }.ToJsonString();
+
     void Commit(string file, string text)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(_repo, file))!);
@@ -53,7 +61,7 @@ public sealed class ResultsGalleryTests : IDisposable
     public async Task AnEntryHoldsThePageChartsAndHowItWasMadeAndGoesStaleWhenItsRecipeChanges()
     {
         Git("init", "-q");
-        Commit("notebooks/01-meco.ipynb", "{}");
+        Commit("notebooks/01-meco.ipynb", NotebookJson("# MeCo", "var x = 1;"));
         Commit("lib/MeCo/Recipe.cs", "// v1");
         var head = Git("rev-parse", "HEAD");
         var gallery = Path.Combine(_repo, "docs", "results");
@@ -82,9 +90,12 @@ public sealed class ResultsGalleryTests : IDisposable
         Assert.Contains("| preset | tiny |\n| seeds | 3 |", readme);
         Assert.Contains($"]({chart.File})", readme);
 
-        // Fresh until the recipe changes; a change elsewhere does not count.
+        // Fresh until the recipe or the notebook's code changes; a change elsewhere, or to its prose only, does not count.
         Commit("docs/results/.keep", "");
+        Commit("notebooks/01-meco.ipynb", NotebookJson("# MeCo, reworded", "var x = 1;"));
         Assert.Empty(ResultsGallery.Check(gallery, _repo));
+        Commit("notebooks/01-meco.ipynb", NotebookJson("# MeCo, reworded", "var x = 2;"));
+        Assert.Contains("changed since", Assert.Single(ResultsGallery.Check(gallery, _repo)));
         Commit("lib/MeCo/Recipe.cs", "// v2");
         var warning = Assert.Single(ResultsGallery.Check(gallery, _repo));
         Assert.StartsWith($"01-meco: made at {head[..12]}, but notebooks/01-meco.ipynb or lib/MeCo changed since, in {Git("rev-parse", "HEAD")[..12]}", warning);
