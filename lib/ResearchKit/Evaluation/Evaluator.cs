@@ -44,7 +44,7 @@ public static class Evaluator
                 using var scope = torch.NewDisposeScope();
                 using var _ = torch.no_grad();
                 using var batch = Batch.FromWindows(windows, options.DocumentMask, device);
-                var perToken = TokenLoss.PerToken(model.Forward(batch.Tokens, batch.Positions, batch.AttentionMask), batch.Targets).to_type(ScalarType.Float64);
+                var perToken = TokenLoss.PerToken(model, batch).to_type(ScalarType.Float64);
                 var mask = batch.LossMask.to_type(ScalarType.Float64);
                 var masked = perToken * mask;
                 var domains = batch.Domains.reshape(-1);
@@ -107,7 +107,7 @@ public static class Evaluator
             using var scope = torch.NewDisposeScope();
             using var _ = torch.no_grad();
             using var batch = Batch.FromWindows([window], documentMask: false, device);
-            var loss = TokenLoss.MaskedMean(TokenLoss.PerToken(model.Forward(batch.Tokens), batch.Targets), batch.LossMask);
+            var loss = TokenLoss.MaskedMean(TokenLoss.PerToken(model, batch), batch.LossMask);
             return new TextLoss(loss.item<float>(), (int)batch.TrainedTargets);
         }
         finally

@@ -152,7 +152,7 @@ public static class ConditionalInference
         using var scope = torch.NewDisposeScope();
         using var _ = torch.no_grad();
         using var batch = Batch.FromWindows(windows, documentMask: false, device);
-        var perToken = TokenLoss.PerToken(model.Forward(batch.Tokens), batch.Targets);
+        var perToken = TokenLoss.PerToken(model, batch);
         var domains = batch.Domains.reshape(-1);
         var s = torch.zeros(domainCount, ScalarType.Float64, device).index_add_(0, domains, (perToken * batch.LossMask).reshape(-1).to_type(ScalarType.Float64), 1);
         var n = torch.zeros(domainCount, ScalarType.Float64, device).index_add_(0, domains, batch.LossMask.reshape(-1).to_type(ScalarType.Float64), 1);

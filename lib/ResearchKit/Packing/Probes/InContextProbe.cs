@@ -140,7 +140,7 @@ public static class InContextProbe
         using var scope = torch.NewDisposeScope();
         using var _ = torch.no_grad();
         using var batch = Batch.FromWindows(windows, documentMask: false, device);
-        var perToken = TokenLoss.PerToken(model.Forward(batch.Tokens), batch.Targets).to_type(torch.ScalarType.Float64);
+        var perToken = TokenLoss.PerToken(model, batch).to_type(torch.ScalarType.Float64);
         var mask = batch.LossMask.to_type(torch.ScalarType.Float64);
         return ((perToken * mask).sum(1).cpu().data<double>().ToArray(), mask.sum(1).cpu().data<double>().ToArray());
     }
