@@ -9,10 +9,13 @@ namespace ResearchKit.Notebooks;
 /// multi-line strings as arrays of lines, UTF-8 without BOM, "\n" line ends and a trailing newline (as Jupyter writes).</summary>
 public static class NotebookFile
 {
-    public static Notebook Read(string path)
+    public static Notebook Read(string path) => Parse(File.ReadAllText(path), path);
+
+    /// <summary>A notebook from its JSON text; <paramref name="path"/> names it in errors.</summary>
+    public static Notebook Parse(string json, string path)
     {
         JsonNode? root;
-        try { root = JsonNode.Parse(File.ReadAllText(path)); }
+        try { root = JsonNode.Parse(json); }
         catch (JsonException e) { throw new DataFormatException(path, null, null, $"not valid JSON: {e.Message}", e); }
         if (root is not JsonObject nb) throw new DataFormatException(path, null, null, "a notebook is a JSON object");
         if ((int?)nb["nbformat"] is not 4) throw new DataFormatException(path, null, "nbformat", "only nbformat 4 notebooks are supported");

@@ -188,13 +188,9 @@ public static partial class ResultsGallery
         var then = GitRepository.Show(repositoryRoot, commit, notebookPath);
         var file = Path.Combine(repositoryRoot, notebookPath);
         if (then is null || !File.Exists(file)) return false;
-        try { return CodeCells(then).SequenceEqual(CodeCells(File.ReadAllText(file))); }
-        catch (System.Text.Json.JsonException) { return false; }
+        try { return CodeCells(NotebookFile.Parse(then, $"{notebookPath} at {commit}")).SequenceEqual(CodeCells(NotebookFile.Read(file))); }
+        catch (DataFormatException) { return false; }
     }
 
-    static IEnumerable<string> CodeCells(string notebookJson) =>
-        System.Text.Json.Nodes.JsonNode.Parse(notebookJson)?["cells"]?.AsArray()
-            .Where(c => (string?)c?["cell_type"] == "code")
-            .Select(c => c!["source"] is System.Text.Json.Nodes.JsonArray lines ? string.Concat(lines.Select(l => (string?)l)) : (string?)c["source"] ?? "")
-            .ToList() ?? [];
+    static IEnumerable<string> CodeCells(Notebook notebook) => notebook.Cells.Where(c => c.Kind == CellKind.Code).Select(c => c.Source);
 }

@@ -27,6 +27,7 @@ public sealed class ResultsGalleryTests : IDisposable
     static string NotebookJson(string markdown, string code) =>
         new System.Text.Json.Nodes.JsonObject
         {
+            ["nbformat"] = 4,
             ["cells"] = new System.Text.Json.Nodes.JsonArray(
                 new System.Text.Json.Nodes.JsonObject { ["cell_type"] = "markdown", ["source"] = new System.Text.Json.Nodes.JsonArray(markdown) },
                 new System.Text.Json.Nodes.JsonObject { ["cell_type"] = "code", ["source"] = new System.Text.Json.Nodes.JsonArray(code) }),
