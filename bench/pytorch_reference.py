@@ -338,7 +338,16 @@ def run(torch, args, impl, version, blas):
     print(f"impl={impl} device={device} precision={precision} params={n_params / 1e6:.1f}M batch={args.batch}x{args.context} "
           f"step_ms={per_step * 1000:.1f} tokens_per_s={tokens_per_s:.0f} mfu={mfu * 100:.1f}% "
           f"threads={torch.get_num_threads()} omp_wait={wait} attention=causal-flag:{paths['causal-flag']} masked:{paths['masked']} "
-          f"torch={version} blas={blas} optimizer={optimizer}")
+          f"torch={version} blas={blas} optimizer={optimizer} {peak_memory(torch, device)}")
+
+
+def peak_memory(torch, device):
+    """Peak resident memory of this process (ru_maxrss is KiB on Linux) and, on CUDA, the caching allocator's peak."""
+    import resource
+    host = f"peak_host_mb={resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e6:.0f}"
+    if device != "cuda":
+        return host
+    return f"{host} peak_device_mb={torch.cuda.max_memory_allocated() / 1e6:.0f} reserved_device_mb={torch.cuda.max_memory_reserved() / 1e6:.0f}"
 
 
 if __name__ == "__main__":

@@ -49,11 +49,11 @@ static class BenchShardsCommand
                     {
                         var output = Path.Combine(work, $"{name}-{n}", outName);
                         var clock = Stopwatch.StartNew();
-                        var running = Enumerable.Range(0, n).Select(i => Start([.. args, "--out", output, "--shard", $"{i}/{n}"], pin ? i : null)).ToList();
-                        foreach (var r in running) Finish(r);
+                        var running = Enumerable.Range(0, n).Select(i => RkProcess.Start([.. args, "--out", output, "--shard", $"{i}/{n}"], pin ? $"{i}" : null)).ToList();
+                        foreach (var r in running) RkProcess.Finish(r);
                         double wall = clock.Elapsed.TotalSeconds;
                         clock.Restart();
-                        Finish(Start(["merge", output], null));
+                        RkProcess.Finish(RkProcess.Start(["merge", output]));
                         double merge = clock.Elapsed.TotalSeconds;
                         if (n == 1) { single = wall; predictions.Add((name, wall / units, merge)); }
                         table.AddRow(name, $"{n}", $"{wall:F2}", $"{inputMb / wall:F2}", $"{inputMb / wall / n:F2}", n == 1 ? "1.00x" : $"{single / wall:F2}x", $"{merge:F2}", $"{inputMb / merge:F1}");
@@ -84,7 +84,8 @@ static class BenchShardsCommand
         return cmd;
     }
 
-    static string MakeInput(string directory, double megabytes)
+    /// <summary>data-samples/sample.parquet repeated (ids made unique) into one JSONL of about <paramref name="megabytes"/> MB.</summary>
+    public static string MakeInput(string directory, double megabytes, string name = "input.jsonl")
     {
         var sample = Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "data-samples", "sample.parquet");
         var found = new[] { Path.Combine("data-samples", "sample.parquet"), sample }.FirstOrDefault(File.Exists)
@@ -94,33 +95,17 @@ static class BenchShardsCommand
         IEnumerable<Document> Repeated()
         {
             for (int copy = 0; chars < target; copy++)
-                foreach (var d in docs) { chars += System.Text.Encoding.UTF8.GetByteCount(d.Text) + 100; yield return d with { Id = $"{d.Id}#{copy}" }; }
+                foreach (var d in docs)
+                {
+                    if (chars >= target) yield break;
+                    chars += System.Text.Encoding.UTF8.GetByteCount(d.Text) + 100;
+                    yield return d with { Id = $"{d.Id}#{copy}" };
+                }
         }
-        var path = Path.Combine(directory, "input.jsonl");
+        var path = Path.Combine(directory, name);
         CorpusWriter.Write(path, Repeated());
         return path;
     }
 
-    static Process Start(string[] args, int? core)
-    {
-        var rk = Environment.ProcessPath!;
-        var info = new ProcessStartInfo(core is null ? rk : "/usr/bin/taskset") { RedirectStandardOutput = true, RedirectStandardError = true };
-        if (core is { } c) { info.ArgumentList.Add("-c"); info.ArgumentList.Add($"{c}"); info.ArgumentList.Add(rk); }
-        if (Path.GetFileNameWithoutExtension(rk) == "dotnet") info.ArgumentList.Add(System.Reflection.Assembly.GetEntryAssembly()!.Location);
-        foreach (var a in args) info.ArgumentList.Add(a);
-        return Process.Start(info)!;
-    }
-
-    static void Finish(Process process)
-    {
-        using (process)
-        {
-            var err = process.StandardError.ReadToEndAsync();
-            var output = process.StandardOutput.ReadToEnd();
-            process.WaitForExit();
-            if (process.ExitCode != 0) throw new InvalidOperationException($"a benchmark process failed ({process.ExitCode}): {output}{err.Result}");
-        }
-    }
-
-    static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "?";
+    public static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "?";
 }

@@ -11,6 +11,7 @@ var bench = BenchTokenizeCommand.Create();
 bench.Subcommands.Add(BenchIclmCommand.Create());
 bench.Subcommands.Add(BenchTrainCommand.Create());
 bench.Subcommands.Add(BenchShardsCommand.Create());
+bench.Subcommands.Add(BenchPrepareCommand.Create());
 bench.Subcommands.Add(BenchProxCommand.Create());
 bench.Subcommands.Add(BenchRefinerCommand.Create());
 var root = new RootCommand("rk: ResearchKit, a toolkit for research on LLM pretraining data")

@@ -16,7 +16,7 @@ public static class CorpusStats
     {
         var rows = new SortedDictionary<string, (long Docs, long Chars, long Tokens)>(StringComparer.Ordinal);
         long seen = 0;
-        var measured = OrderedParallel.Select(docs, d => (d.Domain, Chars: CodePoints(d.Text), Tokens: tokenizer?.Encode(d.Text).Length ?? 0));
+        var measured = OrderedParallel.Select(docs, d => (d.Domain, Chars: CodePoints(d.Text), Tokens: tokenizer?.Encode(d.Text).Length ?? 0), d => d.Text.Length);
         foreach (var (domain, chars, tokens) in measured)
         {
             var r = rows.GetValueOrDefault(domain);

@@ -28,7 +28,7 @@ public sealed class CompactTokenizer : TextTokenizer
     {
         var used = new bool[baseTokenizer.VocabSize];
         long done = 0;
-        foreach (var ids in OrderedParallel.Select(texts, baseTokenizer.Encode))
+        foreach (var ids in OrderedParallel.Select(texts, baseTokenizer.Encode, t => t.Length))
         {
             foreach (var id in ids) used[id] = true;
             if (++done % 1000 == 0) progress?.Report(new WorkProgress("collect vocabulary", done));

@@ -88,7 +88,7 @@ public static class TokenShard
             var w = new TokenShardWriter(s, tokenizer);
             long chars = 0;
             var encoded = OrderedParallel.Select(docs, d =>
-                (d.Domain, Chars: (long)d.Text.Length, Prefix: prefix?.Invoke(d) is { Length: > 0 } p ? tokenizer.Encode(p) : [], Body: tokenizer.Encode(d.Text)));
+                (d.Domain, Chars: (long)d.Text.Length, Prefix: prefix?.Invoke(d) is { Length: > 0 } p ? tokenizer.Encode(p) : [], Body: tokenizer.Encode(d.Text)), d => d.Text.Length);
             foreach (var (domain, docChars, pre, body) in encoded)
             {
                 w.Add(domain, pre, body);

@@ -12,14 +12,15 @@ namespace ResearchKit.Training;
 public sealed record BenchResult(
     string Device, string Precision, long Parameters, int BatchSize, int Context, double SecondsPerStep, double TokensPerSecond, double Mfu,
     ThreadSettings Threads, int CausalMicroBatches, int MaskedMicroBatches, string Packing, bool DocumentMask, string Loss, OptimizerPasses Optimizer,
-    AdamWKernel Kernel, IReadOnlyDictionary<TrainPhase, double> PhaseSeconds, bool PhasesSynchronized, int LogEvery)
+    AdamWKernel Kernel, IReadOnlyDictionary<TrainPhase, double> PhaseSeconds, bool PhasesSynchronized, int LogEvery, long PeakHostBytes)
 {
     /// <summary>The attention path the timed micro-batches took.</summary>
     public string Attention =>
         $"causal-flag:{CausalMicroBatches} masked:{MaskedMicroBatches}";
 
     public string Line => $"impl=torchsharp device={Device} precision={Precision} params={Parameters / 1e6:F1}M batch={BatchSize}x{Context} " +
-                          $"step_ms={SecondsPerStep * 1000:F1} tokens_per_s={TokensPerSecond:F0} mfu={Mfu * 100:F1}% {Threads.Line} attention={Attention}";
+                          $"step_ms={SecondsPerStep * 1000:F1} tokens_per_s={TokensPerSecond:F0} mfu={Mfu * 100:F1}% {Threads.Line} attention={Attention} peak_host_mb={PeakHostBytes / 1e6:F0}" +
+                          (Device == "cpu" ? "" : " peak_device_mb=n/a (TorchSharp 0.107 exposes no CUDA allocator statistics)");
 
     /// <summary>What ran: data path, attention kernels, loss and optimizer.</summary>
     public string Details =>
@@ -119,7 +120,15 @@ public static class TrainBench
             perStep, tokPerSec, TrainingEngine.FlopsPerToken(config.Model) * tokPerSec / config.PeakFlops,
             ThreadPolicy.Current ?? TorchRuntime.Initialize(config.Device).Threads, causal, masked, SpecTypes.KindOf(config.Data.Packing),
             config.Data.Packing.DocumentMask, loss, engine.Optimizer.Passes, engine.Optimizer.Kernel,
-            Enum.GetValues<TrainPhase>().ToDictionary(p => p, p => phases.Seconds(p) / steps), cuda, logEvery);
+            Enum.GetValues<TrainPhase>().ToDictionary(p => p, p => phases.Seconds(p) / steps), cuda, logEvery, PeakResidentBytes());
+    }
+
+    /// <summary>This process's resident-memory high-water mark (VmHWM), like the reference's ru_maxrss; 0 where /proc is absent.</summary>
+    static long PeakResidentBytes()
+    {
+        if (!File.Exists("/proc/self/status")) return 0;
+        var line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+        return line is null ? 0 : long.Parse(line.AsSpan(6).Trim().TrimEnd("kB").Trim(), System.Globalization.CultureInfo.InvariantCulture) * 1024;
     }
 
     /// <summary>The window stream a run of <paramref name="config"/> draws from <paramref name="data"/> (its packing, seed

@@ -41,6 +41,9 @@ public class TrainBenchTests
         Assert.True(result.TokensPerSecond > 0);
         Assert.Equal(AdamWKernel.Fused, result.Kernel);
         Assert.Contains($"{ThreadPolicy.Current!.Line} attention=causal-flag:{result.CausalMicroBatches} masked:{result.MaskedMicroBatches}", result.Line);
+        // The process's resident high-water mark: libtorch alone maps well over 50 MB.
+        Assert.InRange(result.PeakHostBytes, 50_000_000L, 64_000_000_000L);
+        Assert.EndsWith($"peak_host_mb={result.PeakHostBytes / 1e6:F0}", result.Line);
         // On CPU the phases come from the timed steps themselves: together they are the step time.
         Assert.Equal(result.SecondsPerStep, result.PhaseSeconds.Values.Sum(), result.SecondsPerStep * 0.05);
         Assert.True(result.PhaseSeconds[TrainPhase.ForwardLoss] > 0 && result.PhaseSeconds[TrainPhase.Backward] > 0);

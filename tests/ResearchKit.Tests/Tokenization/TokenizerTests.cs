@@ -49,6 +49,34 @@ public class TokenizerTests
         Assert.Equal(t.Encode("<|").Concat(t.Encode("endoftext|>")), t.Encode("<|endoftext|>"));
     }
 
+    [Theory]
+    [InlineData("cl100k_base")]
+    [InlineData("o200k_base")]
+    public void EncodingOnManyThreadsGivesTheLibrarysIds(string name)
+    {
+        // Real text (this repository's sources and a multilingual line), each thread with its own encoder.
+        var texts = TestCorpus.Documents("Tokenization", "Corpus").Select(d => d.Text).Append(Multilingual).Append("x <|endoftext|> y").ToArray();
+        var library = Microsoft.ML.Tokenizers.TiktokenTokenizer.CreateForEncoding(name);
+        var expected = texts.Select(t => t.Contains("<|") ? null : library.EncodeToIds(t).ToArray()).ToArray();
+        var tok = TextTokenizers.Create(name);
+        var sequential = texts.Select(tok.Encode).ToArray();
+        var results = new int[texts.Length * 8][];
+        var threads = new System.Collections.Concurrent.ConcurrentDictionary<int, bool>();
+        Parallel.For(0, results.Length, new ParallelOptions { MaxDegreeOfParallelism = 8 }, i =>
+        {
+            threads[Environment.CurrentManagedThreadId] = true;
+            results[i] = tok.Encode(texts[i % texts.Length]);
+        });
+        // Every thread that encoded has an encoder of its own (other tests may have added more).
+        Assert.True(((TiktokenTextTokenizer)tok).DistinctEncoders >= threads.Count, $"{((TiktokenTextTokenizer)tok).DistinctEncoders} encoders for {threads.Count} threads");
+        for (int i = 0; i < results.Length; i++)
+        {
+            Assert.Equal(sequential[i % texts.Length], results[i]);
+            if (expected[i % texts.Length] is { } ids) Assert.Equal(ids, results[i]);
+        }
+        Assert.Equal(texts[^1], tok.Decode(sequential[^1]));
+    }
+
     [Fact]
     public void UnknownNamesAreRejectedWithTheKnownOnes()
     {
