@@ -17,7 +17,8 @@ namespace ResearchKit.Corpus;
 static class ParquetCorpus
 {
     const int RowGroupDocuments = 8192;
-    const long RowGroupChars = 4L << 20;
+    // 2^20 characters: peak memory of rk corpus import 92 -> 115 MB from 17 to 296 MiB (4 M: 118 -> 192 MB), file 0.8% larger.
+    const long RowGroupChars = 1L << 20;
     static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     /// <param name="onlyRowGroup">Read just this row group (a shard's work unit); records keep their file-wide numbers.</param>

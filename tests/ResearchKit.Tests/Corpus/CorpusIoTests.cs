@@ -35,6 +35,18 @@ public class CorpusIoTests
     }
 
     [Fact]
+    public void ParquetRowGroupsCloseAtAMillionCharactersSoWritingMemoryStaysBounded()
+    {
+        // 25 documents of 100,000 characters: a row group closes once it holds 2^20 characters (the 11th document).
+        using var dir = new TempDir();
+        var line = "Grüße aus Köln, zweite Zeile. ";
+        var text = string.Concat(Enumerable.Repeat(line, 100_000 / line.Length + 1))[..100_000];
+        CorpusWriter.Write(dir["big.parquet"], Enumerable.Range(0, 25).Select(i => new Document($"d{i}", text, "web")));
+        Assert.Equal([11L, 11, 3], ParquetCorpus.RowGroupSizes(dir["big.parquet"]));
+        Assert.Equal(25, CorpusReader.Read(dir["big.parquet"]).Count(d => d.Text == text));
+    }
+
+    [Fact]
     public async Task ParquetOutputIsZstdCompressedWithOurSchema()
     {
         using var dir = new TempDir();
