@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ResearchKit.Runtime;
 
 namespace ResearchKit.Cli;
 
@@ -55,12 +56,5 @@ static class PhaseMeter
     }
 
     /// <summary>A /proc/self/status field in MB (0 where there is no /proc).</summary>
-    public static double Status(string field)
-    {
-        if (!File.Exists("/proc/self/status")) return 0;
-        foreach (var line in File.ReadLines("/proc/self/status"))
-            if (line.StartsWith(field + ":", StringComparison.Ordinal))
-                return long.Parse(line[(field.Length + 1)..].Trim().Split(' ')[0]) / 1024.0;
-        return 0;
-    }
+    static double Status(string field) => ProcessStatus.Bytes(field) / 1048576.0;
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ResearchKit.Runtime;
 
 namespace ResearchKit.Cli;
 
@@ -44,27 +45,13 @@ static class RkProcess
         using var done = new CancellationTokenSource();
         var poll = Task.Run(async () =>
         {
-            while (!done.IsCancellationRequested) { peak = Math.Max(peak, PeakRss(pid)); await Task.Delay(5); }
+            while (!done.IsCancellationRequested) { peak = Math.Max(peak, ProcessStatus.Bytes("VmHWM", pid)); await Task.Delay(5); }
         });
         try { Finish(process); }
         finally { done.Cancel(); }
         double wall = clock.Elapsed.TotalSeconds;
         poll.Wait();
         return new ProcessUse(wall, ChildrenCpuSeconds() - cpuBefore, peak);
-    }
-
-    /// <summary>VmHWM of a running process, bytes (0 once it is gone).</summary>
-    static long PeakRss(int pid)
-    {
-        try
-        {
-            foreach (var line in File.ReadLines($"/proc/{pid}/status"))
-                if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
-                    return long.Parse(line.AsSpan(6).Trim().TrimEnd("kB").Trim(), System.Globalization.CultureInfo.InvariantCulture) * 1024;
-        }
-        catch (IOException) { }
-        catch (UnauthorizedAccessException) { }
-        return 0;
     }
 
     /// <summary>cutime + cstime of this process: CPU used by children it has waited for.</summary>

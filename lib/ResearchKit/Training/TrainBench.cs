@@ -120,15 +120,7 @@ public static class TrainBench
             perStep, tokPerSec, TrainingEngine.FlopsPerToken(config.Model) * tokPerSec / config.PeakFlops,
             ThreadPolicy.Current ?? TorchRuntime.Initialize(config.Device).Threads, causal, masked, SpecTypes.KindOf(config.Data.Packing),
             config.Data.Packing.DocumentMask, loss, engine.Optimizer.Passes, engine.Optimizer.Kernel,
-            Enum.GetValues<TrainPhase>().ToDictionary(p => p, p => phases.Seconds(p) / steps), cuda, logEvery, PeakResidentBytes());
-    }
-
-    /// <summary>This process's resident-memory high-water mark (VmHWM), like the reference's ru_maxrss; 0 where /proc is absent.</summary>
-    static long PeakResidentBytes()
-    {
-        if (!File.Exists("/proc/self/status")) return 0;
-        var line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
-        return line is null ? 0 : long.Parse(line.AsSpan(6).Trim().TrimEnd("kB").Trim(), System.Globalization.CultureInfo.InvariantCulture) * 1024;
+            Enum.GetValues<TrainPhase>().ToDictionary(p => p, p => phases.Seconds(p) / steps), cuda, logEvery, ProcessStatus.Bytes("VmHWM"));   // like the reference's ru_maxrss
     }
 
     /// <summary>The window stream a run of <paramref name="config"/> draws from <paramref name="data"/> (its packing, seed
