@@ -28,7 +28,8 @@ public sealed class TiktokenTextTokenizer : TextTokenizer
     {
         _tokenizer = TiktokenTokenizer.CreateForEncoding(encoding);
         _unclaimed = _tokenizer;
-        _encoders = new ThreadLocal<TiktokenTokenizer>(() => Interlocked.Exchange(ref _unclaimed, null) ?? AnotherEncoder(), trackAllValues: true);
+        // Not trackAllValues: that would keep the encoders of threads that have exited (21 MB each) for the process's life.
+        _encoders = new ThreadLocal<TiktokenTokenizer>(() => Interlocked.Exchange(ref _unclaimed, null) ?? AnotherEncoder());
         Name = encoding;
         var specials = _tokenizer.SpecialTokens ?? throw new InvalidOperationException($"{encoding} has no special tokens");
         _specials = specials.Keys.ToArray();
@@ -46,8 +47,10 @@ public sealed class TiktokenTextTokenizer : TextTokenizer
     public override int VocabSize { get; }
     public override int EndOfText { get; }
 
-    /// <summary>Distinct encoders in use (one per thread that has encoded, unless the library's layout changed).</summary>
-    internal int DistinctEncoders => _encoders.Values.Distinct().Count();
+    /// <summary>Encoders built beside the first (one per further thread that has encoded, unless the library's layout
+    /// changed and they share it).</summary>
+    internal int EncodersBuilt => _built;
+    int _built;
 
     /// <summary>An encoder of the same encoding with a Regex instance of its own (the generated pre-tokenizing type,
     /// instantiated again), so threads never share a runner. Ids are the same: a test compares them with the library's.</summary>
@@ -56,6 +59,7 @@ public sealed class TiktokenTextTokenizer : TextTokenizer
         if (_tokenizer.PreTokenizer is not { } pre || pre.GetType().GetField("_regex", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic)?.GetValue(pre) is not Regex shared)
             return _tokenizer;   // another library version: share the encoder (correct, only slower on many threads)
         var regex = (Regex)Activator.CreateInstance(shared.GetType(), nonPublic: true)!;
+        Interlocked.Increment(ref _built);
         using var ranks = RankTable();
         return TiktokenTokenizer.Create(ranks, new RegexPreTokenizer(regex, null), normalizer: null, _tokenizer.SpecialTokens);
     }
