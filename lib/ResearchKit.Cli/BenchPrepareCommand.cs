@@ -8,9 +8,8 @@ namespace ResearchKit.Cli;
 
 /// <summary>
 /// <c>rk bench prepare</c>: <c>rk corpus import</c> and <c>rk tokenize</c> end to end, as real processes on one core
-/// and on all cores, at two input sizes: MiB of input per CPU-second, the share of CPU spent encoding (against encoding
-/// alone, measured in this process), the speed-up on all cores and peak memory (which should not grow with the
-/// input). <c>--against</c> measures another rk build the same way, interleaved, for a before/after in one run.
+/// and on all cores, at two input sizes: MiB of input per CPU-second, tokenize's rate over encoding alone (measured in
+/// this process), the speed-up on all cores and peak memory (which should not grow with the input). <c>--against</c> measures another rk build the same way, interleaved, for a before/after in one run.
 /// </summary>
 static class BenchPrepareCommand
 {
@@ -20,7 +19,7 @@ static class BenchPrepareCommand
         var tokenizer = new Option<string>("--tokenizer") { Description = "tokenizer of the tokenize stage", DefaultValueFactory = _ => "cl100k_base" };
         var against = new Option<string?>("--against") { Description = "another rk build (its rk executable or rk.dll), measured the same way, interleaved with this one" };
         var repeat = new Option<int>("--repeat") { Description = "runs per measurement; the fastest (wall) is kept", DefaultValueFactory = _ => 1 };
-        var cmd = new Command("prepare", "rk corpus import and rk tokenize end to end: MiB per CPU-second, share spent encoding, all-core speed-up, peak memory; --against another build") { sizes, tokenizer, against, repeat };
+        var cmd = new Command("prepare", "rk corpus import and rk tokenize end to end: MiB per CPU-second, rate over encoding alone, all-core speed-up, peak memory; --against another build") { sizes, tokenizer, against, repeat };
         cmd.SetAction(p =>
         {
             var work = Directory.CreateTempSubdirectory("rk-bench-prepare-").FullName;
@@ -38,11 +37,12 @@ static class BenchPrepareCommand
         bool pin = File.Exists("/usr/bin/taskset");
         var coreSets = pin ? (cores > 1 ? new[] { "0", $"0-{cores - 1}" } : ["0"]) : new string?[] { null };
         var inputs = sizes.Select((mb, i) => BenchShardsCommand.MakeInput(work, mb, $"input-{i}.jsonl")).ToArray();
+        var mibs = inputs.Select(i => new FileInfo(i).Length / (double)(1 << 20)).ToArray();
         var builds = against is null ? new[] { ("this", (string?)null) } : [("this", null), ("against", against)];
         AnsiConsole.MarkupLineInterpolated($"{cores} cores, load average {BenchShardsCommand.LoadAverage()}, {(pin ? "pinned with taskset" : "not pinned (no taskset)")}; this build: tiered compilation {JitSetting("System.Runtime.TieredCompilation")}, quick JIT for loops {JitSetting("System.Runtime.TieredCompilation.QuickJitForLoops")}, tiered PGO {JitSetting("System.Runtime.TieredPGO")}, {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")} GC");
         if (against is not null) AnsiConsole.MarkupLineInterpolated($"against: {against} (its own runtime settings)");
 
-        double encodeRate = EncodeRate(inputs[0], tokenizer);
+        double encodeRate = EncodeRate(inputs[0], mibs[0], tokenizer);
         AnsiConsole.MarkupLineInterpolated($"encoding alone, in this process, 1 thread, after a warm-up pass: {encodeRate:F2} MiB of input per second ({tokenizer}; input MiB are JSONL bytes, as below)");
 
         var table = new Table().AddColumns("build", "stage", "input MiB", "cpus", "wall s", "CPU s", "MiB/CPU-s", "speed-up", "peak MB", "÷ encoding alone");
@@ -50,7 +50,7 @@ static class BenchPrepareCommand
         foreach (var stage in new[] { "import", "tokenize" })
             for (int s = 0; s < inputs.Length; s++)
             {
-                double mib = new FileInfo(inputs[s]).Length / (double)(1 << 20);
+                double mib = mibs[s];
                 foreach (var cpus in coreSets)
                     foreach (var (build, exe) in builds)
                     {
@@ -66,7 +66,7 @@ static class BenchPrepareCommand
         AnsiConsole.MarkupLine("[grey]CPU s: user + system of the whole process (start-up, reading, encoding, writing, checksums). ÷ encoding alone: MiB/CPU-s over the rate of encoding alone (warm, in this process): what the rest of the process (start-up, JIT, reading, writing) and a colder tokenizer cost. " +
                                "Speed-up: wall on one core ÷ wall on all. The machine may be shared: compare ratios measured in this run.[/]");
 
-        var memory = new Table().AddColumns(["build", "stage", "cpus", .. inputs.Select(i => $"peak MB at {new FileInfo(i).Length / (double)(1 << 20):F1} MiB"), "largest ÷ smallest"]);
+        var memory = new Table().AddColumns(["build", "stage", "cpus", .. mibs.Select(mib => $"peak MB at {mib:F1} MiB"), "largest ÷ smallest"]);
         foreach (var (build, _) in builds)
             foreach (var stage in new[] { "import", "tokenize" })
                 foreach (var cpus in coreSets)
@@ -81,7 +81,7 @@ static class BenchPrepareCommand
         foreach (var ((build, stage, s, cpus), use) in results.Where(r => r.Key.Build == "this"))
         {
             var other = results[("against", stage, s, cpus)];
-            ratios.AddRow(stage, $"{new FileInfo(inputs[s]).Length / (double)(1 << 20):F1}", cpus ?? "all", $"{use.WallSeconds / other.WallSeconds:F2}x",
+            ratios.AddRow(stage, $"{mibs[s]:F1}", cpus ?? "all", $"{use.WallSeconds / other.WallSeconds:F2}x",
                           $"{use.CpuSeconds / other.CpuSeconds:F2}x", $"{(double)use.PeakRssBytes / other.PeakRssBytes:F2}x");
         }
         AnsiConsole.Write(ratios);
@@ -102,10 +102,9 @@ static class BenchPrepareCommand
     }
 
     /// <summary>Input MiB per second of encoding alone, single-threaded, after a warm-up pass.</summary>
-    static double EncodeRate(string input, string tokenizer)
+    static double EncodeRate(string input, double mib, string tokenizer)
     {
         var texts = CorpusReader.Read(input).Select(d => d.Text).ToArray();
-        double mib = new FileInfo(input).Length / (double)(1 << 20);
         var tok = TextTokenizers.Create(tokenizer);
         foreach (var t in texts) tok.Encode(t);
         var clock = Stopwatch.StartNew();
