@@ -22,6 +22,9 @@ public sealed record DocumentOrderArtifact(string Path) : IArmResultPart
         ? JsonSerializer.Deserialize<Dictionary<string, double>>(File.ReadAllText(Beside(MetricsFile)), KitJson.Files) ?? []
         : new Dictionary<string, double>();
 
+    /// <summary>The order a stage saved in <paramref name="directory"/>.</summary>
+    public static DocumentOrderArtifact In(string directory) => new(System.IO.Path.Combine(directory, DocumentOrder.FileName));
+
     /// <summary>Writes an order and its statistics (names should start with <c>order_</c>) into a stage's folder.</summary>
     public static DocumentOrderArtifact Write(string directory, IReadOnlyList<int> order, IReadOnlyDictionary<string, double> metrics)
     {
@@ -29,9 +32,9 @@ public sealed record DocumentOrderArtifact(string Path) : IArmResultPart
         DataFrameParquet.Write(new Microsoft.Data.Analysis.DataFrame(
             new Microsoft.Data.Analysis.StringDataFrameColumn("stat", metrics.Keys),
             new Microsoft.Data.Analysis.DoubleDataFrameColumn("value", metrics.Values)), System.IO.Path.Combine(directory, StatsFile));
-        var path = System.IO.Path.Combine(directory, DocumentOrder.FileName);
-        DocumentOrder.Write(path, order);
-        return new DocumentOrderArtifact(path);
+        var written = In(directory);
+        DocumentOrder.Write(written.Path, order);
+        return written;
     }
 
     public ArmResult ToArmResult()

@@ -37,12 +37,8 @@ public sealed class ClusterOrderStage(Stage<CorpusArtifact> corpus, Stage<Embedd
     public override IReadOnlyDictionary<string, IStage> Inputs => new Dictionary<string, IStage> { ["corpus"] = corpus, ["embeddings"] = embeddings };
     public override string Describe() => $"k-means clusters of ~{_options.Clusters?.ToString() ?? _options.ClusterSize + " documents"}, concatenated cluster by cluster (seed {_options.Seed})";
 
-    public override void Run(StageContext context)
-    {
-        var (order, metrics) = Compute(context.Input(corpus), context.Input(embeddings), _options, context.Progress, context.Cancellation);
-        DocumentOrderArtifact.Write(context.Directory, order, metrics);
-        foreach (var (k, v) in metrics) context.Stats[k] = v;
-    }
+    public override void Run(StageContext context) =>
+        OrderStageInputs.Save(context, Compute(context.Input(corpus), context.Input(embeddings), _options, context.Progress, context.Cancellation));
 
     /// <summary>The order and its <c>order_*</c> statistics from a corpus and its embeddings (the stage's work, also
     /// for <c>rk iclm order --clusters</c>).</summary>
@@ -72,5 +68,5 @@ public sealed class ClusterOrderStage(Stage<CorpusArtifact> corpus, Stage<Embedd
         return (paths.Order, metrics);
     }
 
-    public override DocumentOrderArtifact Load(string directory) => new(System.IO.Path.Combine(directory, DocumentOrder.FileName));
+    public override DocumentOrderArtifact Load(string directory) => DocumentOrderArtifact.In(directory);
 }

@@ -25,12 +25,8 @@ public sealed class IclmOrderStage(Stage<CorpusArtifact> corpus, Stage<Embedding
         $"ICLM order: {_options.Traversal} traversal of a {_options.Neighbours}-NN graph" +
         (_options.SemanticDedupThreshold is { } t ? $", semantic dedup at cosine {t}" : "") + (_options.LexicalDedup ? ", lexical dedup" : "");
 
-    public override void Run(StageContext context)
-    {
-        var (order, metrics) = Compute(context.Input(corpus), context.Input(embeddings), _options, context.Progress, context.Cancellation);
-        DocumentOrderArtifact.Write(context.Directory, order, metrics);
-        foreach (var (k, v) in metrics) context.Stats[k] = v;
-    }
+    public override void Run(StageContext context) =>
+        OrderStageInputs.Save(context, Compute(context.Input(corpus), context.Input(embeddings), _options, context.Progress, context.Cancellation));
 
     /// <summary>The order and its <c>order_*</c> statistics from a corpus and its embeddings (the stage's work, also
     /// for <c>rk iclm order</c>).</summary>
@@ -55,5 +51,5 @@ public sealed class IclmOrderStage(Stage<CorpusArtifact> corpus, Stage<Embedding
         return (order.Order, metrics);
     }
 
-    public override DocumentOrderArtifact Load(string directory) => new(System.IO.Path.Combine(directory, DocumentOrder.FileName));
+    public override DocumentOrderArtifact Load(string directory) => DocumentOrderArtifact.In(directory);
 }

@@ -1,13 +1,14 @@
 using ResearchKit.Corpus;
 using ResearchKit.Embeddings;
 using ResearchKit.Experiments;
+using ResearchKit.Pipeline;
 
 namespace ResearchKit.Packing.Iclm;
 
 /// <summary>
-/// What an order stage reads, checked before any ordering: a corpus with unique ids and at least one document with
-/// text, and embeddings made from exactly its texts (one row per document, in corpus order). Errors name the file, the
-/// record and the field.
+/// What an order stage reads, checked before any ordering, and how it saves what it computed. It reads a corpus with
+/// unique ids and at least one document with text, and embeddings made from exactly its texts (one row per document, in
+/// corpus order). Errors name the file, the record and the field.
 /// </summary>
 static class OrderStageInputs
 {
@@ -28,6 +29,13 @@ static class OrderStageInputs
         if (Enumerable.Range(0, matrix.Rows).All(matrix.IsZeroRow))
             throw new DataFormatException(corpus.Path, null, "text", $"none of its {texts.Length} documents has text to embed (all empty or whitespace-only): nothing to order");
         return (texts, matrix);
+    }
+
+    /// <summary>Writes a computed order and its <c>order_*</c> statistics into the stage's folder and its stats.</summary>
+    public static void Save(StageContext context, (int[] Order, Dictionary<string, double> Metrics) computed)
+    {
+        DocumentOrderArtifact.Write(context.Directory, computed.Order, computed.Metrics);
+        foreach (var (k, v) in computed.Metrics) context.Stats[k] = v;
     }
 
     /// <summary>Path statistics shared by the orders: count, mean and longest path, and single-document paths.</summary>
