@@ -43,8 +43,7 @@ public static class CorpusShards
             var units = CorpusUnit.Plan(files, unitBytes).Where(u => shard.Owns(u.Index)).ToList();
             var stats = pipeline is null ? null : new TransformStats();
             var written = new List<(int Unit, long Items)>();
-            var readPerFile = new long[files.Count];
-            var fileIndex = files.Select((f, i) => (f, i)).ToDictionary(p => p.f, p => p.i);
+            var perFile = new DocumentsPerFile(files);
             IEnumerable<Document> Documents()
             {
                 for (int k = 0; k < units.Count; k++)
@@ -54,7 +53,7 @@ public static class CorpusShards
                     var docs = unit.Read(mapping).Select(d => { read++; return d; });
                     foreach (var d in pipeline is null ? docs : pipeline.Apply(docs, stats!)) { wrote++; yield return d; }
                     written.Add((unit.Index, wrote));
-                    readPerFile[fileIndex[unit.File]] += read;
+                    perFile.Add(unit.File, read);
                     progress?.Report(new WorkProgress($"shard {shard}", k + 1, units.Count, $"{written.Sum(w => w.Items):N0} documents"));
                 }
             }
@@ -62,11 +61,11 @@ public static class CorpusShards
             var result = new JsonObject
             {
                 ["kind"] = Kind,
-                ["documents_read"] = readPerFile.Sum(),
+                ["documents_read"] = perFile.Total,
                 ["documents"] = count,
                 ["units"] = ShardUnits.ToJson(written),
-                ["read_per_file"] = new JsonArray(readPerFile.Select(r => (JsonNode)r).ToArray()),
             };
+            perFile.AddTo(result);
             if (stats is not null) result["transform"] = stats.ToJson();
             return result;
         }, progress);
@@ -86,11 +85,7 @@ public static class CorpusShards
         if (extension != Extension(output))
             throw new InvalidOperationException($"the shards of {directory.Root} are {extension} files; merge them into a {extension} output");
 
-        // An input file without documents is an error in a whole read; only the sum over shards can tell.
-        var files = manifest.Config["input"]!["files"]!.AsArray().Select(f => f!["path"]!.GetValue<string>()).ToArray();
-        for (int f = 0; f < files.Length; f++)
-            if (stats.Sum(s => s["read_per_file"]![f]!.GetValue<long>()) == 0)
-                throw new DataFormatException(files[f], null, null, "no documents (empty file)");
+        DocumentsPerFile.RequireEveryFile(manifest.Config, stats);
 
         var order = ShardUnits.InOrder(stats);
         int n = stats.Count;

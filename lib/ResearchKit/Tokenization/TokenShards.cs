@@ -36,8 +36,7 @@ public static class TokenShards
         {
             var units = CorpusUnit.Plan(files, unitBytes).Where(u => shard.Owns(u.Index)).ToList();
             var written = new List<(int Unit, long Items)>();
-            var readPerFile = new long[files.Count];
-            var fileIndex = files.Select((f, i) => (f, i)).ToDictionary(p => p.f, p => p.i);
+            var perFile = new DocumentsPerFile(files);
             IEnumerable<Document> Documents()
             {
                 foreach (var unit in units)
@@ -45,17 +44,18 @@ public static class TokenShards
                     long read = 0;
                     foreach (var d in unit.Read(mapping)) { read++; yield return d; }
                     written.Add((unit.Index, read));
-                    readPerFile[fileIndex[unit.File]] += read;
+                    perFile.Add(unit.File, read);
                 }
             }
             var summary = TokenShard.Tokenize(Documents(), tokenizer, work.PartPath(".rkt"), progress: progress);
-            return new JsonObject
+            var result = new JsonObject
             {
                 ["kind"] = Kind,
                 ["documents"] = summary.Documents, ["tokens"] = summary.Tokens, ["characters"] = summary.Characters,
                 ["units"] = ShardUnits.ToJson(written),
-                ["read_per_file"] = new JsonArray(readPerFile.Select(r => (JsonNode)r).ToArray()),
             };
+            perFile.AddTo(result);
+            return result;
         }, progress);
     }
 
@@ -66,10 +66,7 @@ public static class TokenShards
         var directory = DirectoryOf(outputDirectory);
         var stats = directory.RequireComplete(Stage);
         var manifest = directory.ReadManifest()!;
-        var files = manifest.Config["input"]!["files"]!.AsArray().Select(f => f!["path"]!.GetValue<string>()).ToArray();
-        for (int f = 0; f < files.Length; f++)
-            if (stats.Sum(s => s["read_per_file"]![f]!.GetValue<long>()) == 0)
-                throw new DataFormatException(files[f], null, null, "no documents (empty file)");
+        DocumentsPerFile.RequireEveryFile(manifest.Config, stats);
         var order = ShardUnits.InOrder(stats);
         int n = stats.Count;
         var paths = Enumerable.Range(0, n).Select(i => directory.PartPath(new ShardSpec(i, n), ".rkt")).ToArray();

@@ -47,6 +47,28 @@ public sealed class ShardedStageTests : IDisposable
         Assert.Equal(File.ReadAllBytes(single), File.ReadAllBytes(output));
     }
 
+    [Fact]
+    public void AFileWithoutDocumentsIsRefusedAtTheMergeAsAWholeReadRefusesIt()
+    {
+        // c.jsonl holds only blank lines: no shard can tell (its lines may sit in another shard's unit), the merge can.
+        var input = Inputs();
+        File.WriteAllText(Path.Combine(input, "c.jsonl"), "\n  \n\t\n");
+        var whole = Assert.Throws<DataFormatException>(() => CorpusReader.Read(input).Count());
+        Assert.EndsWith("c.jsonl", whole.File);
+
+        for (int i = 0; i < 2; i++) CorpusShards.Run(CorpusShards.ImportStage, input, ColumnMapping.Native, _dir["out.parquet"], new ShardSpec(i, 2), unitBytes: Unit);
+        var corpus = Assert.Throws<DataFormatException>(() => CorpusShards.Merge(_dir["out.parquet"]));
+        Assert.EndsWith("c.jsonl", corpus.File);
+        Assert.Contains("no documents", corpus.Message);
+        Assert.False(File.Exists(_dir["out.parquet"]));
+
+        var tokenizer = TextTokenizers.Create("bytes");
+        for (int i = 0; i < 2; i++) TokenShards.Run(input, ColumnMapping.Native, tokenizer, _dir["tokens"], new ShardSpec(i, 2), unitBytes: Unit);
+        var tokens = Assert.Throws<DataFormatException>(() => TokenShards.Merge(_dir["tokens"]));
+        Assert.EndsWith("c.jsonl", tokens.File);
+        Assert.False(File.Exists(Path.Combine(_dir["tokens"], TokenShards.FileName)));
+    }
+
     sealed class ShortFilter : DocumentFilter
     {
         public override string Name => "short";
