@@ -35,9 +35,6 @@ internal sealed class BatchLoader : IDisposable
     /// <summary>Windows without a target that carries loss, skipped while drawing the batches handed out so far.</summary>
     public long SkippedWindows { get; private set; }
 
-    /// <summary>Milliseconds <see cref="Next"/> waited for the background thread, in total (data-bound time).</summary>
-    public double WaitedMilliseconds { get; private set; }
-
     /// <summary>Allows the next <paramref name="batches"/> batches to be drawn, ahead of use, with the source's current
     /// settings. Call it where the settings may change (start, phase starts): nothing may be drawn ahead then.</summary>
     public void Plan(int batches)
@@ -49,15 +46,12 @@ internal sealed class BatchLoader : IDisposable
     /// <summary>The next batch on the device.</summary>
     public Batch Next() => Batch.Upload(NextHost(), _device);
 
-    /// <summary>The next batch in host form (the benchmark times the upload apart).</summary>
-    public HostBatch NextHost()
+    HostBatch NextHost()
     {
         (HostBatch Batch, long Skipped) host;
         if (_pending is { } pending)
         {
-            long before = System.Diagnostics.Stopwatch.GetTimestamp();
             host = pending.GetAwaiter().GetResult();
-            WaitedMilliseconds += System.Diagnostics.Stopwatch.GetElapsedTime(before).TotalMilliseconds;
             _pending = null;
             _stateBeforePending = null;
         }

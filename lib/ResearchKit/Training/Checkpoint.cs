@@ -93,9 +93,11 @@ public static class Checkpoint
         long total = header.Layout.Sum(s => s.Shape.Aggregate(1L, (a, b) => a * b));
         if (!Enum.TryParse<ScalarType>(header.DType, out var dtype)) throw new DataFormatException(path, null, "DType", $"unknown tensor type '{header.DType}'");
         var model = new Gpt(header.Model);
+        long elementSize;
         using (torch.no_grad())
         using (var flat = ReadTensor(path, r, "parameters", dtype, total, version))
         {
+            elementSize = flat.ElementSize;
             var byName = model.named_parameters().ToDictionary(p => p.name, p => p.parameter);
             foreach (var slot in header.Layout)
             {
@@ -105,7 +107,7 @@ public static class Checkpoint
             }
         }
         // Only the parameters are read here; a file cut in the moments is damaged all the same.
-        long moments = 2 * (8 + total * (long)ElementSize(dtype) + (version >= 3 ? 8 : 0));
+        long moments = 2 * (8 + total * elementSize + (version >= 3 ? 8 : 0));
         if (r.BaseStream.Length - r.BaseStream.Position < moments)
             throw new DataFormatException(path, null, "exp_avg", "the file ends early (truncated): restore it from a good copy");
         model.to(device);
@@ -148,12 +150,6 @@ public static class Checkpoint
         if (header.Layout.Any(slot => slot?.Name is null || slot.Shape is null)) throw new DataFormatException(path, null, "Layout", "a parameter slot lacks its name or shape");
         if (header.Step < 0 || header.OptimizerSteps < 0) throw new DataFormatException(path, null, "Step", $"negative step {header.Step}");
         return (header, version);
-    }
-
-    static int ElementSize(ScalarType dtype)
-    {
-        using var one = torch.empty(1, dtype);
-        return (int)one.ElementSize;
     }
 
     static void WriteTensor(BinaryWriter w, Tensor t)

@@ -34,8 +34,6 @@ public sealed class PhaseClock(Device device, bool synchronize)
 
     public double Seconds(TrainPhase phase) => _ticks[(int)phase] / (double)Stopwatch.Frequency;
 
-    public double TotalSeconds => _ticks.Sum() / (double)Stopwatch.Frequency;
-
     void Synchronize()
     {
         if (synchronize && device.type == DeviceType.CUDA) torch.cuda.synchronize(device);
