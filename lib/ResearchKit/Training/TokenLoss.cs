@@ -25,6 +25,10 @@ public static class TokenLoss
         return PerTokenChunked(hidden, model.HeadWeight, batch.Targets, model.ComputeType, chunkBytes).MoveToOuterDisposeScope();
     }
 
+    /// <summary>Positions per chunk: as many as fit <paramref name="chunkBytes"/> of fp32 logits, 1 to <paramref name="positions"/>.</summary>
+    internal static long ChunkRows(long vocab, long positions, long chunkBytes = DefaultChunkBytes) =>
+        Math.Clamp(chunkBytes / (vocab * sizeof(float)), 1, positions);
+
     /// <summary>
     /// Cross-entropy per position of <c>linear(hidden, weight)</c> against <paramref name="targets"/>, [B, T] fp32, the
     /// head's matmul and the loss taken a chunk of positions at a time (at most <paramref name="chunkBytes"/> of fp32
@@ -37,7 +41,7 @@ public static class TokenLoss
     internal static Tensor PerTokenChunked(Tensor hidden, Tensor weight, Tensor targets, ScalarType compute, long chunkBytes = DefaultChunkBytes)
     {
         long b = targets.shape[0], t = targets.shape[1], n = b * t, vocab = weight.shape[0];
-        long rows = Math.Clamp(chunkBytes / (vocab * sizeof(float)), 1, n);
+        long rows = ChunkRows(vocab, n, chunkBytes);
         bool needsGradient = torch.is_grad_enabled() && (hidden.requires_grad || weight.requires_grad);
         using var scope = torch.NewDisposeScope();
         var w = weight.to_type(compute);

@@ -63,7 +63,7 @@ public static class TrainBench
         var device = engine.Device;
         bool cuda = device.type == DeviceType.CUDA;
         int k = config.GradAccumulation;
-        var source = Windows(config, data);
+        var source = Trainer.Windows(config, data);
         using var loader = new BatchLoader(source, config.BatchSize, config.Data, device);
         loader.Plan(k * (warmup + steps * (cuda ? 2 : 1)));
         int causal = 0, masked = 0;
@@ -114,7 +114,7 @@ public static class TrainBench
         double perStep = wall.Elapsed.TotalSeconds / steps;
         double tokPerSec = config.TokensPerStep / perStep;
         long rows = config.BatchSize * (long)config.Model.Context;
-        long chunkRows = Math.Clamp(TokenLoss.DefaultChunkBytes / (config.Model.VocabSize * 4L), 1, rows);
+        long chunkRows = TokenLoss.ChunkRows(config.Model.VocabSize, rows);
         string loss = $"chunked cross-entropy, {(rows + chunkRows - 1) / chunkRows} chunk(s) of ≤ {chunkRows} positions × {config.Model.VocabSize} fp32 logits";
         return new BenchResult(device.ToString(), config.Precision.ToString(), config.Model.ParameterCount, config.BatchSize * k, config.Model.Context,
             perStep, tokPerSec, TrainingEngine.FlopsPerToken(config.Model) * tokPerSec / config.PeakFlops,
@@ -123,20 +123,15 @@ public static class TrainBench
             Enum.GetValues<TrainPhase>().ToDictionary(p => p, p => phases.Seconds(p) / steps), cuda, logEvery, ProcessStatus.Bytes("VmHWM"));   // like the reference's ru_maxrss
     }
 
-    /// <summary>The window stream a run of <paramref name="config"/> draws from <paramref name="data"/> (its packing, seed
-    /// and domain weights): the benchmark's source, and what <see cref="WriteWindows"/> hands the PyTorch reference.</summary>
-    public static IWindowSource Windows(TrainConfig config, ITokenDataset data) =>
-        new WindowSampler(data, config.Model.Context + 1, config.Data.Packing, config.Data.PackerOptions, (ulong)config.Seed, config.Data.DomainWeights);
-
     /// <summary>
     /// Writes the first <paramref name="count"/> windows of the run's stream for bench/pytorch_reference.py, so both
-    /// implementations train on the same tokens with the same document borders. Layout (little-endian):
+    /// implementations train on the same tokens with the same document borders (the stream of <see cref="Trainer.Windows"/>). Layout (little-endian):
     /// <c>"RKWINDOW"</c>, int32 version 1, int32 window count, int32 window length (T+1), int32 document mask (0/1), then
     /// per window int32 tokens[T+1], int32 segments[T+1], uint8 trainable[T+1].
     /// </summary>
     public static void WriteWindows(string path, TrainConfig config, ITokenDataset data, int count)
     {
-        var source = Windows(config, data);
+        var source = Trainer.Windows(config, data);
         int length = config.Model.Context + 1;
         AtomicFile.Write(path, (Stream stream) =>
         {

@@ -36,7 +36,7 @@ public static class Trainer
         bool resume = checkpoint is not null && config.Resume && File.Exists(checkpoint);
         // Before anything is built or written: a checkpoint of another experiment (seed, data, steps, ...) is refused.
         if (resume && checkpoint is not null) ResumeCheck.Require(checkpoint, Checkpoint.ReadHeader(checkpoint), config, fingerprint!);
-        var source = new WindowSampler(data, config.Model.Context + 1, config.Data.Packing, config.Data.PackerOptions, (ulong)config.Seed, config.Data.DomainWeights, order);
+        var source = Windows(config, data, order);
         var phaseStarts = config.Phases.Select(p => p.StartStep(config.Steps)).ToArray();
 
         var engine = new TrainingEngine(config, data.Domains);
@@ -164,6 +164,12 @@ public static class Trainer
 
     /// <summary>A step that ran but whose loss and gradient norm are still on the device.</summary>
     sealed record UnreadStep(int Step, int Phase, double Lr, long Tokens, long Trained, long Prefixed, long Skipped, double HostSeconds, IReadOnlyDictionary<string, double>? Extras);
+
+    /// <summary>The window stream a run of <paramref name="config"/> draws from <paramref name="data"/> (its packing, seed,
+    /// domain weights and, for a given document order, that order): the trainer's and the benchmark's source, and what
+    /// <see cref="TrainBench.WriteWindows"/> hands the PyTorch reference.</summary>
+    public static WindowSampler Windows(TrainConfig config, ITokenDataset data, IReadOnlyList<int>? order = null) =>
+        new WindowSampler(data, config.Model.Context + 1, config.Data.Packing, config.Data.PackerOptions, (ulong)config.Seed, config.Data.DomainWeights, order);
 
     static void Save(TrainConfig config, DataFingerprint? data, string path, TrainingEngine engine, JsonNode dataState, List<StepMetrics> metrics, int nextStep)
     {

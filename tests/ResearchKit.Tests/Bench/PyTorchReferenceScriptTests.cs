@@ -45,7 +45,7 @@ public sealed class PyTorchReferenceScriptTests : IDisposable
         TrainBench.WriteWindows(file, config, data, 12);
         var derived = JsonNode.Parse(Python("--check-data", file))!.AsArray();
         Assert.Equal(12, derived.Count);
-        var source = TrainBench.Windows(config, data);
+        var source = Trainer.Windows(config, data);
         int single = 0;
         for (int i = 0; i < 12; i++)
         {
