@@ -38,7 +38,8 @@ public static class Readouts
         return sb.ToString().TrimEnd('\n');
     }
 
-    static string Format(SeedSummary s) => s.Ci95 is { } h ? Invariant($"{s.Mean:F4} ± {h:F4}") : Invariant($"{s.Mean:F4}");
+    /// <summary>"3.8136 ± 0.0123", or the mean alone when there is no noise estimate.</summary>
+    internal static string Format(SeedSummary s) => s.Ci95 is { } h ? Invariant($"{s.Mean:F4} ± {h:F4}") : Invariant($"{s.Mean:F4}");
 
     /// <summary>"+0.0200" / "-0.0200"; a value that rounds to zero gets "+".</summary>
     internal static string Signed(double value, string format = "F4")

@@ -30,15 +30,19 @@ public static class MeCoSummary
         {
             var none = SeedStatistics.Of(AblationTables.SeedValues(runs, arm, "cond_none"));
             var own = SeedStatistics.Of(AblationTables.SeedValues(runs, arm, "cond_own"));
-            sb.Append(Invariant($"- {arm}: no prefix {Format(none)}, own metadata {Format(own)}; gain from own metadata {Format(SeedStatistics.Of(Gain(arm)))}"));
-            sb.Append(Invariant($", own vs other domains' metadata {Format(SeedStatistics.Of(Specificity(arm)))} ({Verdict(Specificity(arm))})\n"));
+            sb.Append(Invariant($"- {arm}: no prefix {Readouts.Format(none)}, own metadata {Readouts.Format(own)}; gain from own metadata {Readouts.Format(SeedStatistics.Of(Gain(arm)))}"));
+            var specificity = Specificity(arm);
+            sb.Append(Invariant($", own vs other domains' metadata {Readouts.Format(SeedStatistics.Of(specificity))} ({Verdict(specificity)})\n"));
         }
         if (arms.Contains(baseline))
+        {
+            var (baselineGain, baselineSpecificity) = (Gain(baseline), Specificity(baseline));
             foreach (var arm in arms.Where(a => a != baseline))
             {
-                sb.Append(Invariant($"- {arm} vs {baseline}: gain from own metadata {Difference(Gain(arm), Gain(baseline))}; "));
-                sb.Append(Invariant($"specificity {Difference(Specificity(arm), Specificity(baseline))}\n"));
+                sb.Append(Invariant($"- {arm} vs {baseline}: gain from own metadata {Difference(Gain(arm), baselineGain)}; "));
+                sb.Append(Invariant($"specificity {Difference(Specificity(arm), baselineSpecificity)}\n"));
             }
+        }
         return sb.Append("Any prefix is extra context, so read MeCo against the standard model: what MeCo adds is a larger gain from the right metadata, " +
                          "and a gain specific to the right source (own better than other domains').").ToString();
     }
@@ -56,6 +60,5 @@ public static class MeCoSummary
         return s.Ci95 is not { } h ? "one seed: no noise estimate" : Math.Abs(s.Mean) <= h ? "within noise" : s.Mean > 0 ? "own metadata helps more" : "other domains' metadata helps more";
     }
 
-    static string Format(SeedSummary s) => s.Ci95 is { } h ? Invariant($"{s.Mean:F4} ± {h:F4}") : Invariant($"{s.Mean:F4}");
     static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 }
