@@ -23,11 +23,8 @@ internal sealed class RopeTables(int headDim, int context, double theta) : IDisp
             using (torch.no_grad())
             using (torch.NewDisposeScope())
             {
-                var inverseFrequency = torch.pow(theta, -torch.arange(0, headDim, 2, ScalarType.Float64, device) / headDim);
-                var angles = torch.arange(context, ScalarType.Float64, device).unsqueeze(-1) * inverseFrequency;   // [context, headDim/2]
-                var cos = angles.cos().to_type(ScalarType.Float32);
-                var sin = angles.sin().to_type(ScalarType.Float32);
-                tables = (torch.cat([cos, cos], -1).DetachFromDisposeScope(), torch.cat([-sin, sin], -1).DetachFromDisposeScope());
+                var (cos, sin) = Compute(torch.arange(context, ScalarType.Int64, device).unsqueeze(0));
+                tables = (cos.view(context, headDim).DetachFromDisposeScope(), sin.view(context, headDim).DetachFromDisposeScope());
             }
             _byDevice[key] = tables;
             return tables;
@@ -50,8 +47,8 @@ internal sealed class RopeTables(int headDim, int context, double theta) : IDisp
         return (cos.index_select(0, rows).view(b, 1, t, headDim), sin.index_select(0, rows).view(b, 1, t, headDim));
     }
 
-    /// <summary>cos and signed sin for arbitrary positions [B, T] as [B, 1, T, headDim], computed like the tables' rows
-    /// (so equal to them bit for bit): incremental decoding, where a finished row of a batch may run past the context.</summary>
+    /// <summary>cos and signed sin for arbitrary positions [B, T] as [B, 1, T, headDim] (the tables are its rows for
+    /// 0..context−1): incremental decoding, where a finished row of a batch may run past the context.</summary>
     public (Tensor Cos, Tensor Sin) Compute(Tensor positions)
     {
         long b = positions.shape[0], t = positions.shape[1];
