@@ -141,9 +141,10 @@ public static class TrainBench
             writer.Write(count);
             writer.Write(length);
             writer.Write(config.Data.Packing.DocumentMask ? 1 : 0);
+            long skipped = 0;
             for (int i = 0; i < count; i++)
             {
-                var w = source.Next();
+                var w = BatchLoader.NextTrainable(source, config.Data, ref skipped);   // the windows the kit trains on
                 foreach (var token in w.Tokens) writer.Write(token);
                 foreach (var segment in w.Segments) writer.Write(segment);
                 foreach (var trainable in w.Trainable) writer.Write((byte)(trainable ? 1 : 0));

@@ -48,4 +48,31 @@ public class TrainBenchTests
         Assert.Equal(result.SecondsPerStep, result.PhaseSeconds.Values.Sum(), result.SecondsPerStep * 0.05);
         Assert.True(result.PhaseSeconds[TrainPhase.ForwardLoss] > 0 && result.PhaseSeconds[TrainPhase.Backward] > 0);
     }
+
+    [Fact]
+    public void TheReferencesWindowsAreTheOnesTheKitTrainsOn()
+    {
+        // Every other document carries a 40-token masked prefix: some 33-token windows hold no trained target and are
+        // skipped by the kit's loader, so the windows file must skip them too.
+        var data = new InMemoryTokenDataset(["a"], vocabSize: 257, endOfText: 256);
+        for (int d = 0; d < 12; d++)
+            data.Add("a", Enumerable.Range(100 + d, 3 + d).ToArray(), d % 2 == 0 ? Enumerable.Range(10, 40).ToArray() : default);
+        var config = Micro(documentMask: true) with { Data = new DataConfig { Packing = new ConcatPacking(Shuffle: false) { DocumentMask = true } } };
+        using var dir = new ResearchKit.Tests.Corpus.TempDir();
+        TrainBench.WriteWindows(dir["windows.bin"], config, data, 6);
+
+        var source = Trainer.Windows(config, data);
+        long skipped = 0;
+        var expected = Enumerable.Range(0, 6).Select(_ => BatchLoader.NextTrainable(source, config.Data, ref skipped)).ToList();
+        Assert.True(skipped > 0, "the data must hold windows without a trained target");
+        using var reader = new BinaryReader(File.OpenRead(dir["windows.bin"]));
+        Assert.Equal("RKWINDOW"u8.ToArray(), reader.ReadBytes(8));
+        Assert.Equal([1, 6, 33, 1], Enumerable.Range(0, 4).Select(_ => reader.ReadInt32()));
+        foreach (var w in expected)
+        {
+            Assert.Equal(w.Tokens, Enumerable.Range(0, 33).Select(_ => reader.ReadInt32()));
+            Assert.Equal(w.Segments, Enumerable.Range(0, 33).Select(_ => reader.ReadInt32()));
+            Assert.Equal(w.Trainable, Enumerable.Range(0, 33).Select(_ => reader.ReadByte() == 1));
+        }
+    }
 }
