@@ -40,8 +40,9 @@ internal sealed class DeviceDomainWeightUpdate : IDisposable
     /// <summary>(α_d/s_d)/Σ_j(α_j/s_j) as float32 on the device; a domain never sampled (s = 0) gets 0.</summary>
     public Tensor LossWeights { get; private set; }
 
-    /// <summary>One update from the step's per-domain score sums and unmasked-token counts (float64 [k] on the device).</summary>
-    public void Update(Tensor scoreSums, Tensor tokenCounts)
+    /// <summary>One update from the step's per-domain score sums and unmasked-token counts (float64 [k] on the device);
+    /// writes [α_0, λ_0, α_1, λ_1, ..., present domains] into <paramref name="stepValues"/> ([2k+1], on the device).</summary>
+    public void Update(Tensor scoreSums, Tensor tokenCounts, Tensor stepValues)
     {
         using var scope = torch.NewDisposeScope();
         using var _ = torch.no_grad();
@@ -57,6 +58,8 @@ internal sealed class DeviceDomainWeightUpdate : IDisposable
         var next = ComputeLossWeights();
         LossWeights.Dispose();
         LossWeights = next;
+        stepValues.narrow(0, 0, 2 * _k).copy_(torch.stack([_weights, _scores], 1).reshape(-1));
+        stepValues.narrow(0, 2 * _k, 1).copy_(_present);
     }
 
     Tensor ComputeLossWeights()

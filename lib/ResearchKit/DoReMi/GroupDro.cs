@@ -17,8 +17,10 @@ namespace ResearchKit.DoReMi;
 /// state are asked for. On CPU the host update (<see cref="DomainWeightUpdate"/>) runs on the same buffers: there is no
 /// transfer to save, and it keeps CPU runs bit-identical to earlier ones (libtorch's exp/log differ from the host's in
 /// the last bit for a fraction of inputs).</para>
+/// <para>The per-step metrics (α, λ, present domains) go to the trainer's device log (<see cref="IDeviceStepMetrics"/>),
+/// read with the loss every <see cref="TrainConfig.LogEvery"/> steps, so a GPU step does not wait to report them.</para>
 /// </summary>
-internal sealed class GroupDro : ITrainingObjective
+internal sealed class GroupDro : ITrainingObjective, IDeviceStepMetrics
 {
     readonly GroupDroObjective _spec;
     readonly Gpt? _reference;
@@ -29,6 +31,7 @@ internal sealed class GroupDro : ITrainingObjective
     readonly DeviceDomainWeightUpdate? _device;
     Tensor? _hostLossWeights;
     int _hostPresent;
+    readonly Tensor _stepValues;   // [w_0, score_0, w_1, score_1, ..., present_domains] after the latest update
     (long Count, DomainWeightState State, int Present)? _read;
 
     /// <param name="reference">The frozen reference model; null for the hardest variant, or for callers that pass
@@ -65,6 +68,8 @@ internal sealed class GroupDro : ITrainingObjective
         }
         _sums = torch.zeros(k, ScalarType.Float64, context.Device);
         _counts = torch.zeros(k, ScalarType.Float64, context.Device);
+        _stepValues = torch.zeros(2 * k + 1, ScalarType.Float64, context.Device);
+        StepMetricNames = [.. _domains.SelectMany(d => new[] { "w_" + d, "score_" + d }), "present_domains"];
     }
 
     Tensor LossWeights => _device?.LossWeights ?? _hostLossWeights!;
@@ -104,7 +109,7 @@ internal sealed class GroupDro : ITrainingObjective
         }
         if (micro.IsLast)
         {
-            if (_device is not null) _device.Update(_sums, _counts);
+            if (_device is not null) _device.Update(_sums, _counts, _stepValues);
             else HostUpdate();
             _sums.zero_();
             _counts.zero_();
@@ -121,6 +126,10 @@ internal sealed class GroupDro : ITrainingObjective
         _host!.Update(_sums.data<double>().ToArray(), counts);
         _hostPresent = counts.Count(c => c > 0);
         RefreshHostLossWeights();
+        var state = _host.State;
+        var values = _stepValues.data<double>();   // a CPU tensor: written in place
+        for (int d = 0; d < _domains.Count; d++) { values[2 * d] = state.Weights[d]; values[2 * d + 1] = state.Scores[d]; }
+        values[2 * _domains.Count] = _hostPresent;
     }
 
     void RefreshHostLossWeights()
@@ -141,6 +150,12 @@ internal sealed class GroupDro : ITrainingObjective
 
     /// <summary><c>w_&lt;domain&gt;</c> (α_t), <c>score_&lt;domain&gt;</c> (λ: a domain absent from the step keeps its
     /// previous value) and <c>present_domains</c> (how many domains had counted tokens this step).</summary>
+    public IReadOnlyList<string> StepMetricNames { get; }
+
+    /// <summary>The values of <see cref="StepMetricNames"/> after the latest update, where the update ran.</summary>
+    public Tensor StepMetricValues => _stepValues;
+
+    /// <summary><see cref="StepMetricNames"/> with their values, read back now.</summary>
     public IReadOnlyDictionary<string, double> StepMetrics
     {
         get
@@ -185,7 +200,7 @@ internal sealed class GroupDro : ITrainingObjective
     public void Dispose()
     {
         _reference?.Dispose();
-        _sums.Dispose(); _counts.Dispose();
+        _sums.Dispose(); _counts.Dispose(); _stepValues.Dispose();
         _hostLossWeights?.Dispose();
         _device?.Dispose();
     }

@@ -160,6 +160,9 @@ public class GroupDroObjectiveTests
             Assert.Equal(host.Weights.Count, device.Weights.Count);
             Assert.Equal(host.PresentDomains, device.PresentDomains);
             Assert.Equal(host.StepMetrics.Keys.Order(), device.StepMetrics.Keys.Order());
+            // What the trainer's device log receives is what the metrics read back (host and device update alike).
+            foreach (var o in new[] { host, device })
+                Assert.Equal(o.StepMetricNames.Select(n => o.StepMetrics[n]), o.StepMetricValues.data<double>().ToArray());
         }
         Assert.Equal(40, steps);
         Assert.Equal(41, device.Weights.Count);
