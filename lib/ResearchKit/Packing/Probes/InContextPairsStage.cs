@@ -60,7 +60,7 @@ public sealed class InContextPairsStage(Stage<TokenDatasetArtifact> probedTokens
         return m;
     }
 
-    static int[] Lengths(ITokenDataset data) => Enumerable.Range(0, data.DocumentCount).Select(d => data.Body(d).Length).ToArray();
+    static int[] Lengths(ITokenDataset data) => Enumerable.Range(0, data.DocumentCount).Select(data.BodyLength).ToArray();
 
     public override InContextPairsArtifact Load(string directory) => new(directory);
 }
