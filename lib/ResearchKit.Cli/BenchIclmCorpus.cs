@@ -19,7 +19,6 @@ sealed class BenchIclmCorpus
     public required string[] Texts { get; init; }
     /// <summary>Paragraph indices each document is made of.</summary>
     public required int[][] Parts { get; init; }
-    public required int RealParagraphs { get; init; }
 
     public static (string[] Paragraphs, string[] Domains) ReadParagraphs(string samplePath)
     {
@@ -64,7 +63,6 @@ sealed class BenchIclmCorpus
         {
             Texts = parts.Select(ps => string.Join("\n\n", ps.Select(i => paragraphs[i]))).ToArray(),
             Parts = parts,
-            RealParagraphs = Math.Min(n, p),
         };
     }
 

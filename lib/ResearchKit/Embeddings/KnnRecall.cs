@@ -9,21 +9,8 @@ public static class KnnRecall
     {
         if (approximate.Count != exact.Count) throw new ArgumentException($"graphs of {approximate.Count} and {exact.Count} documents");
         int kk = k ?? Math.Min(approximate.K, exact.K);
-        if (kk <= 0 || kk > approximate.K || kk > exact.K) throw new ArgumentOutOfRangeException(nameof(k), kk, $"k must be in 1..{Math.Min(approximate.K, exact.K)}");
-        long wanted = 0, found = 0;
-        var row = new HashSet<int>();
-        for (int i = 0; i < exact.Count; i++)
-        {
-            row.Clear();
-            foreach (var j in approximate.Neighbours(i)[..kk]) if (j != NeighbourGraph.Missing) row.Add(j);
-            foreach (var j in exact.Neighbours(i)[..kk])
-            {
-                if (j == NeighbourGraph.Missing) continue;
-                wanted++;
-                if (row.Contains(j)) found++;
-            }
-        }
-        return wanted == 0 ? 1 : (double)found / wanted;
+        // Every document is a query and the exact graph's rows are its ids (K slots each); the sampled overload checks k.
+        return Measure(approximate, Enumerable.Range(0, exact.Count).ToArray(), exact.Ids, exact.K, kk);
     }
 
     /// <summary>recall@k over a sample of documents: <paramref name="exactIds"/> holds the exact rows of
