@@ -129,11 +129,9 @@ static class BenchIclmCommand
             Measure("traversal (reference sort/merge)", _ => ReferenceSortMerge.Run(hnsw, dedup.Removed));
             Measure("dedup lexical (over the order)", _ => LexicalDedup.Run(paths.Order, corpus.Texts));
 
-            var normalized = vectors.Normalized();
-            var shuffled = (int[])paths.Order.Clone();
-            new SeededRandom(seed).Shuffle(shuffled.AsSpan());
+            var adjacent = IclmOrderBuilder.AdjacentSimilarity(vectors.Normalized(), paths.Order, seed);
             var result = new SizeResult(n, phases, embedRate, exactProjected, buildSeconds, recall10, recallK, dedup.RemovedCount, paths.Paths,
-                                        IclmOrderBuilder.MeanAdjacentSimilarity(normalized, paths.Order), IclmOrderBuilder.MeanAdjacentSimilarity(normalized, shuffled), hnsw.ShortRows());
+                                        adjacent.Ordered, adjacent.Random, hnsw.ShortRows());
             results.Add(result);
             Print(result, k);
         }

@@ -49,9 +49,7 @@ public sealed class ClusterOrderStage(Stage<CorpusArtifact> corpus, Stage<Embedd
         int withText = Enumerable.Range(0, matrix.Rows).Count(i => !matrix.IsZeroRow(i));
         int k = options.ClustersFor(withText);
         var paths = IclmOrderBuilder.ClusterConcat(matrix, k, (ulong)options.Seed, options.Within, options.Device, progress, cancellation);
-        var normalized = matrix.Normalized();
-        var shuffled = (int[])paths.Order.Clone();
-        new SeededRandom(0x1C1A).Shuffle(shuffled.AsSpan());
+        var adjacent = IclmOrderBuilder.AdjacentSimilarity(matrix.Normalized(), paths.Order, IclmOrderBuilder.RandomOrderSeed);
         var metrics = new Dictionary<string, double>
         {
             ["order_documents"] = texts.Length,
@@ -59,8 +57,8 @@ public sealed class ClusterOrderStage(Stage<CorpusArtifact> corpus, Stage<Embedd
             ["order_removed_semantic"] = 0,
             ["order_removed_lexical"] = 0,
             ["order_empty_documents"] = matrix.Rows - withText,
-            ["order_adjacent_cosine"] = IclmOrderBuilder.MeanAdjacentSimilarity(normalized, paths.Order),
-            ["order_random_adjacent_cosine"] = IclmOrderBuilder.MeanAdjacentSimilarity(normalized, shuffled),
+            ["order_adjacent_cosine"] = adjacent.Ordered,
+            ["order_random_adjacent_cosine"] = adjacent.Random,
             ["order_clusters"] = k,
         };
         // The empty documents form a last path of their own in ClusterConcat; count clusters only.

@@ -179,10 +179,9 @@ public static class IclmOrderBuilder
         }
         double lexicalSeconds = clock.Elapsed.TotalSeconds;
 
-        var shuffled = (int[])order.Clone();
-        new SeededRandom(0x1C1A).Shuffle(shuffled.AsSpan());
+        var adjacent = AdjacentSimilarity(normalized, order, RandomOrderSeed);
         return new IclmOrder(order, corpusPaths, empty.ToArray(), semanticCorpus, lexical, method, graph.ShortRows(),
-                             MeanAdjacentSimilarity(normalized, order), MeanAdjacentSimilarity(normalized, shuffled),
+                             adjacent.Ordered, adjacent.Random,
                              new IclmTimings(knnSeconds, dedupSeconds, traversalSeconds, lexicalSeconds));
     }
 
@@ -198,6 +197,18 @@ public static class IclmOrderBuilder
         var clustering = KMeans.Fit(normalized.Select(active), clusters, seed, device: device, progress: progress, cancellation: cancellation);
         var paths = ClusterOrder.Build(clustering, within, active);
         return empty.Length == 0 ? paths : new DocumentPaths([.. paths.Order, .. empty], [.. paths.PathStarts, paths.Order.Length]);
+    }
+
+    /// <summary>Seed of the random order the orders' adjacent cosine is compared with; fixed so saved statistics repeat.</summary>
+    internal const ulong RandomOrderSeed = 0x1C1A;
+
+    /// <summary><see cref="MeanAdjacentSimilarity"/> of <paramref name="order"/> and, as its control, of a shuffle of the
+    /// same documents seeded with <paramref name="shuffleSeed"/> (rows already unit length).</summary>
+    public static (double Ordered, double Random) AdjacentSimilarity(EmbeddingMatrix normalized, int[] order, ulong shuffleSeed)
+    {
+        var shuffled = (int[])order.Clone();
+        new SeededRandom(shuffleSeed).Shuffle(shuffled.AsSpan());
+        return (MeanAdjacentSimilarity(normalized, order), MeanAdjacentSimilarity(normalized, shuffled));
     }
 
     /// <summary>Mean cosine between consecutive documents of <paramref name="order"/> (rows already unit length).</summary>
