@@ -64,9 +64,7 @@ public sealed class EmbedStage : Stage<EmbeddingArtifact>
     {
         var texts = context.Input(corpus).Read().Select(d => d.Text).ToArray();
         using var e = embedder.Create(model is null ? null : context.Input(model).CheckpointPath, device);
-        var matrix = e.Embed(texts, context.Progress, context.Cancellation);
-        if (matrix.Rows != texts.Length || matrix.Dimension != e.Dimension)
-            throw new InvalidOperationException($"embedder '{e.Name}' returned {matrix.Rows} × {matrix.Dimension} for {texts.Length} texts of {e.Dimension}-d");
+        var matrix = e.EmbedChecked(texts, context.Progress, context.Cancellation);
         matrix.Write(context.PathOf(EmbeddingArtifact.FileName));
         context.Stats["documents"] = matrix.Rows;
         context.Stats["dimension"] = matrix.Dimension;

@@ -83,9 +83,7 @@ public static class EmbeddingShards
         {
             if (shard.Owns(index))
             {
-                var m = e.Embed(unit, null, cancellation);
-                if (m.Rows != unit.Count || m.Dimension != e.Dimension)
-                    throw new InvalidOperationException($"embedder '{e.Name}' returned {m.Rows} × {m.Dimension} for {unit.Count} texts of {e.Dimension}-d");
+                var m = e.EmbedChecked(unit, null, cancellation);
                 rows.Add(m.Data);
                 empty += Enumerable.Range(0, m.Rows).Count(m.IsZeroRow);
                 owned.AddRange(unit);

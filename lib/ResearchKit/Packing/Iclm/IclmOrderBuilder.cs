@@ -106,9 +106,7 @@ public static class IclmOrderBuilder
                 throw new DataFormatException(cache, null, "dimension", $"{cached.Dimension}-d rows; the embedder makes {embedder.Dimension}-d");
             return cached;
         }
-        var embeddings = embedder.Embed(texts, progress, cancellation);
-        if (embeddings.Rows != texts.Count || embeddings.Dimension != embedder.Dimension)
-            throw new InvalidOperationException($"embedder '{embedder.Name}' returned {embeddings.Rows} × {embeddings.Dimension} for {texts.Count} texts of {embedder.Dimension}-d");
+        var embeddings = embedder.EmbedChecked(texts, progress, cancellation);
         if (cache is not null) embeddings.Write(cache);
         return embeddings;
     }
