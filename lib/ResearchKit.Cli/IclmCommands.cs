@@ -63,7 +63,7 @@ static class IclmCommands
             }
             Directory.CreateDirectory(outDir);
             var m = ConsoleProgress.Run(progress => EmbeddingShards.Embed(p.GetValue(input)!, mapping.Get(p), spec, outDir, ckpt, progress));
-            int empty = Enumerable.Range(0, m.Rows).Count(m.IsZeroRow);
+            int empty = m.ZeroRowCount();
             AnsiConsole.MarkupLineInterpolated($"{m.Rows:N0} documents × {m.Dimension} ({m.Model}){(empty > 0 ? $", {empty:N0} with nothing to embed (zero rows)" : "")} -> {Path.Combine(outDir, EmbeddingArtifact.FileName)}");
             return 0;
         });

@@ -68,7 +68,7 @@ public sealed class EmbedStage : Stage<EmbeddingArtifact>
         matrix.Write(context.PathOf(EmbeddingArtifact.FileName));
         context.Stats["documents"] = matrix.Rows;
         context.Stats["dimension"] = matrix.Dimension;
-        context.Stats["empty_documents"] = Enumerable.Range(0, matrix.Rows).Count(matrix.IsZeroRow);
+        context.Stats["empty_documents"] = matrix.ZeroRowCount();
     }
 
     public override EmbeddingArtifact Load(string directory) => new(System.IO.Path.Combine(directory, EmbeddingArtifact.FileName));

@@ -65,6 +65,14 @@ public sealed class EmbeddingMatrix
     /// <summary>True when row <paramref name="i"/> is all zeros (the document had nothing to embed).</summary>
     public bool IsZeroRow(int i) => !Row(i).ContainsAnyExcept(0f);
 
+    /// <summary>Rows that are all zeros (<see cref="IsZeroRow"/>): the documents with nothing to embed.</summary>
+    public int ZeroRowCount()
+    {
+        int zero = 0;
+        for (int i = 0; i < Rows; i++) if (IsZeroRow(i)) zero++;
+        return zero;
+    }
+
     /// <summary>A copy with every row scaled to unit L2 norm (norms in double); all-zero rows stay zero.</summary>
     /// <exception cref="ArgumentException">A value is NaN or infinite (names the row).</exception>
     public EmbeddingMatrix Normalized()

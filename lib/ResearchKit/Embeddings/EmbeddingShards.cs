@@ -85,7 +85,7 @@ public static class EmbeddingShards
             {
                 var m = e.EmbedChecked(unit, null, cancellation);
                 rows.Add(m.Data);
-                empty += Enumerable.Range(0, m.Rows).Count(m.IsZeroRow);
+                empty += m.ZeroRowCount();
                 owned.AddRange(unit);
                 units.Add((index, unit.Count));
                 progress?.Report(new WorkProgress($"embed shard {shard}", owned.Count, null, e.Name));

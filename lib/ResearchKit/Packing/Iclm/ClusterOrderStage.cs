@@ -46,7 +46,7 @@ public sealed class ClusterOrderStage(Stage<CorpusArtifact> corpus, Stage<Embedd
         IProgress<WorkProgress>? progress = null, CancellationToken cancellation = default)
     {
         var (texts, matrix) = OrderStageInputs.Read(corpus, embeddings);
-        int withText = Enumerable.Range(0, matrix.Rows).Count(i => !matrix.IsZeroRow(i));
+        int withText = matrix.Rows - matrix.ZeroRowCount();
         int k = options.ClustersFor(withText);
         var paths = IclmOrderBuilder.ClusterConcat(matrix, k, (ulong)options.Seed, options.Within, options.Device, progress, cancellation);
         var adjacent = IclmOrderBuilder.AdjacentSimilarity(matrix.Normalized(), paths.Order, IclmOrderBuilder.RandomOrderSeed);
