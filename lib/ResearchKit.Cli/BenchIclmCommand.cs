@@ -4,7 +4,6 @@ using System.Text;
 using ResearchKit.Embeddings;
 using ResearchKit.Packing;
 using ResearchKit.Packing.Iclm;
-using ResearchKit.Tokenization;
 using Spectre.Console;
 
 namespace ResearchKit.Cli;
@@ -20,11 +19,7 @@ static class BenchIclmCommand
     public static Command Create()
     {
         var docs = new Option<int[]>("--docs") { Description = "corpus sizes to measure", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => [10_000, 100_000] };
-        var embedder = new Option<string>("--embedder") { Description = "minilm (all-MiniLM-L6-v2, default), onnx (--model, --vocab) or gpt (--checkpoint, --tokenizer)", DefaultValueFactory = _ => "minilm" };
-        var model = new Option<string?>("--model") { Description = "ONNX sentence model (--embedder onnx)" };
-        var vocab = new Option<string?>("--vocab") { Description = "its vocab.txt (--embedder onnx)" };
-        var checkpoint = new Option<string?>("--checkpoint") { Description = "a trained GPT checkpoint (--embedder gpt)" };
-        var tokenizer = new Option<string>("--tokenizer") { Description = "the GPT's tokenizer (--embedder gpt)", DefaultValueFactory = _ => "bytes" };
+        var embedder = new EmbedderOptions();
         var embedSample = new Option<int>("--embed-sample") { Description = "documents embedded per size to time the embedder (the rate projects to N)", DefaultValueFactory = _ => 500 };
         var k = new Option<int>("--k") { Description = "neighbours per document", DefaultValueFactory = _ => 50 };
         var exactFull = new Option<int>("--exact-full") { Description = "largest N for the full exact graph; above it exact kNN runs for --recall-queries sampled documents", DefaultValueFactory = _ => 20_000 };
@@ -34,28 +29,19 @@ static class BenchIclmCommand
         var cache = new Option<string>("--cache") { Description = "where the paragraph embeddings are cached", DefaultValueFactory = _ => Path.Combine(Path.GetTempPath(), "rk-bench-iclm") };
         var seed = new Option<ulong>("--seed") { Description = "corpus sampling seed", DefaultValueFactory = _ => 1 };
         var command = new Command("iclm", "ICLM ordering: time and peak memory of embed, kNN (exact, HNSW), dedup and traversal at several N, HNSW recall, scaling")
-            { docs, embedder, model, vocab, checkpoint, tokenizer, embedSample, k, exactFull, recallQueries, threshold, corpus, cache, seed };
+            { docs };
+        embedder.AddTo(command);
+        foreach (var o in new Option[] { embedSample, k, exactFull, recallQueries, threshold, corpus, cache, seed }) command.Options.Add(o);
         command.SetAction(p =>
         {
-            using var e = CreateEmbedder(p.GetValue(embedder)!, p.GetValue(model), p.GetValue(vocab), p.GetValue(checkpoint), p.GetValue(tokenizer)!);
+            var (spec, checkpoint) = embedder.Get(p);
+            using var e = spec.Create(checkpoint);
             Run(p.GetValue(docs)!, e, p.GetValue(embedSample), p.GetValue(k), p.GetValue(exactFull), p.GetValue(recallQueries),
                 p.GetValue(threshold), p.GetValue(corpus)!, p.GetValue(cache)!, p.GetValue(seed));
             return 0;
         });
         return command;
     }
-
-    static ITextEmbedder CreateEmbedder(string name, string? model, string? vocab, string? checkpoint, string tokenizer) => name switch
-    {
-        "minilm" => OnnxSentenceEmbedder.MiniLM(),
-        "onnx" => OnnxSentenceEmbedder.FromFiles(new OnnxEmbedderOptions
-        {
-            ModelPath = model ?? throw new ArgumentException("--embedder onnx needs --model"),
-            VocabPath = vocab ?? throw new ArgumentException("--embedder onnx needs --vocab"),
-        }),
-        "gpt" => GptEmbedder.FromCheckpoint(checkpoint ?? throw new ArgumentException("--embedder gpt needs --checkpoint"), TextTokenizers.Create(tokenizer)),
-        _ => throw new ArgumentException($"--embedder {name}: expected minilm, onnx or gpt"),
-    };
 
     /// <summary>Notes when the HNSW index is built (its last build report), passing every report on.</summary>
     sealed class BuildTimer(IProgress<WorkProgress> inner, Action built) : IProgress<WorkProgress>

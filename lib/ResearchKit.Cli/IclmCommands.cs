@@ -17,37 +17,21 @@ static class IclmCommands
     {
         var input = new Argument<string>("input") { Description = "corpus file, directory or glob" };
         var output = new Option<string>("--out") { Description = $"output directory; the embeddings are <out>/{EmbeddingArtifact.FileName}", Required = true };
-        var embedder = new Option<string>("--embedder") { Description = "minilm (all-MiniLM-L6-v2, default), onnx (--model, --vocab) or gpt (--checkpoint, --tokenizer)", DefaultValueFactory = _ => "minilm" };
-        var model = new Option<string?>("--model") { Description = "ONNX sentence model (--embedder onnx)" };
-        var vocab = new Option<string?>("--vocab") { Description = "its vocab.txt (--embedder onnx)" };
+        var embedder = new EmbedderOptions();
         var dimension = new Option<int?>("--dimension") { Description = "the dimension the ONNX model must produce (refused otherwise)" };
-        var checkpoint = new Option<string?>("--checkpoint") { Description = "a trained GPT checkpoint (--embedder gpt)" };
-        var tokenizer = new Option<string>("--tokenizer") { Description = "the GPT's tokenizer (--embedder gpt)", DefaultValueFactory = _ => "bytes" };
         var maxTokens = new Option<int?>("--max-tokens") { Description = "tokens per document (MiniLM: 256 word pieces by default)" };
         var threads = new Option<int>("--threads") { Description = "ONNX threads (0 = all cores); pin it when shards run on machines with different core counts, for bit-identical rows" };
         var mapping = new MappingOptions();
         var shards = new ShardOptions();
-        var cmd = new Command("embed", "Embed every document of a corpus (one row per document, in corpus order)") { input, output, embedder, model, vocab, dimension, checkpoint, tokenizer, maxTokens, threads };
+        var cmd = new Command("embed", "Embed every document of a corpus (one row per document, in corpus order)") { input, output };
+        embedder.AddTo(cmd);
+        foreach (var o in new Option[] { dimension, maxTokens, threads }) cmd.Options.Add(o);
         mapping.AddTo(cmd);
         shards.AddTo(cmd);
         cmd.SetAction(p =>
         {
-            EmbedderSpec spec = p.GetValue(embedder) switch
-            {
-                "minilm" => new MiniLMEmbedding(p.GetValue(maxTokens) ?? OnnxSentenceEmbedder.MiniLMMaxTokens),
-                "onnx" => new OnnxEmbedding
-                {
-                    ModelPath = p.GetValue(model) ?? throw new ArgumentException("--embedder onnx needs --model"),
-                    VocabPath = p.GetValue(vocab) ?? throw new ArgumentException("--embedder onnx needs --vocab"),
-                    Dimension = p.GetValue(dimension),
-                    MaxTokens = p.GetValue(maxTokens) ?? 512,
-                },
-                "gpt" => new GptEmbedding(p.GetValue(tokenizer)!, p.GetValue(maxTokens)),
-                var other => throw new ArgumentException($"--embedder {other}: expected minilm, onnx or gpt"),
-            };
+            var (spec, ckpt) = embedder.Get(p, p.GetValue(maxTokens), p.GetValue(dimension));
             spec = spec with { Threads = p.GetValue(threads) };
-            var ckpt = p.GetValue(checkpoint);
-            if (spec.NeedsCheckpoint && ckpt is null) throw new ArgumentException("--embedder gpt needs --checkpoint");
             var outDir = p.GetValue(output)!;
             if (shards.Shard(p) is { } shard)
             {
