@@ -6,7 +6,8 @@ namespace ResearchKit.Corpus;
 /// <summary>
 /// Duplicate document ids. The train/validation split hashes ids (<see cref="CorpusSplit"/>), so a repeated id (a
 /// mapping that points the id at a non-unique column, a corpus concatenated twice) moves whole groups of documents to
-/// one side: refused there. Elsewhere duplicates are only reported. Ids are remembered as 64-bit hashes (8 bytes each).
+/// one side: refused there. The ICLM orders name documents by position and refuse any repeat, naming its first clash
+/// (<see cref="FirstRepeat"/>). Elsewhere duplicates are only reported. Ids are remembered as 64-bit hashes (8 bytes each).
 /// </summary>
 public static class DocumentIds
 {
@@ -34,6 +35,16 @@ public static class DocumentIds
         if (repeated > 0)
             KitWarnings.Report($"{corpus}: {repeated:N0} document id(s) repeat (e.g. '{example}'); a split by id would put duplicates on one side, " +
                                "and per-document outputs cannot be told apart: deduplicate the corpus or map a unique id column");
+    }
+
+    /// <summary>The first document whose id an earlier one has, with that earlier one's position; null when the ids are
+    /// unique. Callers that name both documents of the clash use it; each words its own refusal.</summary>
+    internal static (int Earlier, int Repeat, string Id)? FirstRepeat(IReadOnlyList<Document> documents)
+    {
+        var firstById = new Dictionary<string, int>(documents.Count, StringComparer.Ordinal);
+        for (int i = 0; i < documents.Count; i++)
+            if (!firstById.TryAdd(documents[i].Id, i)) return (firstById[documents[i].Id], i, documents[i].Id);
+        return null;
     }
 
     static (long Count, string? Example) Duplicates(IEnumerable<Document> documents)

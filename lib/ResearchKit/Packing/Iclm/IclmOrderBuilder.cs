@@ -114,10 +114,8 @@ public static class IclmOrderBuilder
     /// <exception cref="ArgumentException">Two documents share an id; names it and both positions.</exception>
     public static void CheckUniqueIds(IReadOnlyList<Document> documents)
     {
-        var first = new Dictionary<string, int>(documents.Count, StringComparer.Ordinal);
-        for (int i = 0; i < documents.Count; i++)
-            if (!first.TryAdd(documents[i].Id, i))
-                throw new ArgumentException($"documents {first[documents[i].Id]} and {i} share the id '{documents[i].Id}'; ids must be unique within a corpus");
+        if (DocumentIds.FirstRepeat(documents) is (var earlier, var repeat, var id))
+            throw new ArgumentException($"documents {earlier} and {repeat} share the id '{id}'; ids must be unique within a corpus");
     }
 
     /// <summary>The order from ready embeddings (row i = document i).</summary>

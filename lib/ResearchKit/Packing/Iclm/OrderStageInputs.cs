@@ -15,11 +15,9 @@ static class OrderStageInputs
     public static (string[] Texts, EmbeddingMatrix Embeddings) Read(CorpusArtifact corpus, EmbeddingArtifact embeddings)
     {
         var documents = corpus.Read().ToList();
-        var firstById = new Dictionary<string, int>(documents.Count, StringComparer.Ordinal);
-        for (int i = 0; i < documents.Count; i++)
-            if (!firstById.TryAdd(documents[i].Id, i))
-                throw new DataFormatException(corpus.Path, i, "id",
-                    $"documents {firstById[documents[i].Id]} and {i} share the id '{documents[i].Id}'; an order names documents by position, and repeated ids almost always mean a corpus read twice");
+        if (DocumentIds.FirstRepeat(documents) is (var earlier, var repeat, var id))
+            throw new DataFormatException(corpus.Path, repeat, "id",
+                $"documents {earlier} and {repeat} share the id '{id}'; an order names documents by position, and repeated ids almost always mean a corpus read twice");
         var texts = documents.Select(d => d.Text).ToArray();
         var matrix = embeddings.Read();
         if (matrix.Rows != texts.Length)
