@@ -17,6 +17,8 @@ public static class LineAlignment
     /// <paramref name="refined"/>; every line when <paramref name="refined"/> is null (the document was dropped).</summary>
     public static IReadOnlyList<LineRange> RemovedLines(string original, string? refined)
     {
+        // A text kept unchanged (by a document filter, say) aligns line for line: no need for the O(lines²) table.
+        if (refined == original) return [];
         var a = original.Split('\n');
         if (refined is null) return [new LineRange(0, a.Length - 1)];
         var b = refined.Split('\n');
