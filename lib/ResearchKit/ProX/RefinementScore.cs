@@ -32,9 +32,8 @@ public sealed record RefinementScore(PrecisionRecall Drops, PrecisionRecall Line
             removed = [];
             observe = r =>
             {
-                var result = r.ChunkResult ?? r.DocumentResult!;
                 // ProX-D never edits, so ProX-C's line numbers are the original document's.
-                if (result.Dropped || r.ChunkResult is not null) removed[r.Input.Id] = RefinerScores.RemovedLines(result, r.Input.Text.Split('\n').Length);
+                if (r.RemovedLines() is { } lines) removed[r.Input.Id] = lines;
             };
         }
         var outputs = spec.Build(documentRecorder, chunkRecorder, chunker, observe).Apply(documents, new Pipeline.TransformStats(), cancellationToken).ToDictionary(d => d.Id);
@@ -60,7 +59,7 @@ public sealed record RefinementScore(PrecisionRecall Drops, PrecisionRecall Line
             var refined = outputs.TryGetValue(d.Id, out var o) ? o.Text : null;
             if (label.Drop is { } drop) drops.Add((refined is null, drop));
             if (label.Drop is not null && label.Boilerplate is null) continue;
-            int lineCount = d.Text.Split('\n').Length;
+            int lineCount = ProgramInterpreter.CountLines(d.Text);
             var removed = removedLines is not null && removedLines.TryGetValue(d.Id, out var known) ? known
                 : refined is not null && removedLines is not null ? [] : LineAlignment.RemovedLines(d.Text, refined);
             if (label.Boilerplate is { } boilerplate) lines += RefinerScores.Lines(lineCount, removed, boilerplate);

@@ -11,15 +11,9 @@ public sealed record RefinementTrace(Document Input, IReadOnlyList<ProxRefinemen
 
     /// <summary>Lines of <see cref="Input"/> (0-based, <c>Split('\n')</c>) that the refinement took out: all of them
     /// when it was dropped, else those ProX-C's programs removed.</summary>
-    public IReadOnlyList<LineRange> RemovedLines
-    {
-        get
-        {
-            int lines = Input.Text.Split('\n').Length;
-            if (Dropped) return [new LineRange(0, lines - 1)];
-            return Steps.LastOrDefault(s => s.ChunkResult is not null) is { ChunkResult: { } c } ? RefinerScores.RemovedLines(c, lines) : [];
-        }
-    }
+    /// <remarks>The last step that says anything decides: a dropped document goes no further than the step that
+    /// dropped it, and ProX-D never edits, so every step's lines are <see cref="Input"/>'s.</remarks>
+    public IReadOnlyList<LineRange> RemovedLines => Steps.Select(s => s.RemovedLines()).LastOrDefault(lines => lines is not null) ?? [];
 
     /// <summary>Runs <paramref name="spec"/> (ProX steps, no rules) on <paramref name="documents"/> and keeps each
     /// document's trace, in input order.</summary>
