@@ -57,10 +57,10 @@ public static class RefinerExamples
         {
             var label = ProxLabel.Of(d);
             if (label.Drop == true) continue;
+            if (label.Boilerplate is null && (!options.UnlabelledAsKeep || options.UnlabelledChunksPerDocument <= 0)) continue;
             var chunks = chunker.Chunk(d.Text);
             if (label.Boilerplate is null)
             {
-                if (!options.UnlabelledAsKeep || options.UnlabelledChunksPerDocument <= 0) continue;
                 // The smallest seeded keys pick the chunks; corpus order is kept.
                 chunks = chunks.Select((c, i) => (c, Key: StableHash.Of($"{d.Id}#{i}", options.Seed)))
                     .OrderBy(x => x.Key).Take(options.UnlabelledChunksPerDocument).Select(x => x.c).OrderBy(c => c.FirstLine).ToList();
