@@ -84,7 +84,6 @@ public sealed class RefiningModelWriter : IProgramWriter
     public string Name { get; }
     public RefiningWriterOptions Options { get; }
     public WriterTotals Totals { get; } = new();
-    public TextTokenizer Tokenizer => _tokenizer;
     public int TokensAddedPerLine { get; }
     public int ChunkTokens { get; }
 
@@ -93,7 +92,7 @@ public sealed class RefiningModelWriter : IProgramWriter
     public ProxChunker CreateChunker(int? maxTokens = null) => new(_tokenizer, maxTokens ?? ChunkTokens, TokensAddedPerLine);
 
     /// <summary>One program per user message, in order.</summary>
-    public IReadOnlyList<string> Complete(IReadOnlyList<string> userMessages, IProgress<WorkProgress>? progress = null, CancellationToken cancel = default)
+    public IReadOnlyList<string> Complete(IReadOnlyList<string> userMessages, CancellationToken cancel = default)
     {
         var prompts = new int[userMessages.Count][];
         for (int i = 0; i < prompts.Length; i++)
@@ -109,7 +108,7 @@ public sealed class RefiningModelWriter : IProgramWriter
         }
         Totals.Prompts += prompts.Length;
         var generations = GreedyDecoding.Generate(_model, prompts,
-            new GenerationOptions(Options.MaxNewTokens, _endTokens, Options.UseKvCache, Options.BatchSize), progress, cancel);
+            new GenerationOptions(Options.MaxNewTokens, _endTokens, Options.UseKvCache, Options.BatchSize), cancel: cancel);
         var programs = new string[generations.Count];
         for (int i = 0; i < programs.Length; i++)
         {
