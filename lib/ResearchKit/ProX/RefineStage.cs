@@ -43,7 +43,7 @@ public sealed class RefineStage(Stage<CorpusArtifact> corpus, RefineSpec spec, S
         var (documentWriter, chunkWriter, chunker) = RefinerInputs.Writers(context, spec, documentRefiner, chunkRefiner, device);
         var pipeline = spec.Build(documentWriter, chunkWriter, chunker);
         var stats = new TransformStats();
-        long documentsIn = 0, charactersIn = 0, documentsOut = 0, charactersOut = 0;
+        long documentsIn = 0, charactersIn = 0, charactersOut = 0;
         var input = context.Input(corpus);
         IEnumerable<Document> Counted()
         {
@@ -55,9 +55,8 @@ public sealed class RefineStage(Stage<CorpusArtifact> corpus, RefineSpec spec, S
                 yield return d;
             }
         }
-        CorpusWriter.Write(context.PathOf(FileName), pipeline.Apply(Counted(), stats, context.Cancellation).Select(d =>
+        long documentsOut = CorpusWriter.Write(context.PathOf(FileName), pipeline.Apply(Counted(), stats, context.Cancellation).Select(d =>
         {
-            documentsOut++;
             charactersOut += d.Text.Length;
             return d;
         }));
