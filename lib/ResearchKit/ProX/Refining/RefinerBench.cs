@@ -91,10 +91,13 @@ public static class RefinePipelineBench
         var clock = Stopwatch.StartNew();
         new ProxRefineTransform(documentWriter, ProxStages.Document, name: "prox-d", batchSize: documentsPerBatch, observe: Observe).Apply(documents, stats).Count();
         double d = clock.Elapsed.TotalSeconds;
+        int promptsBefore = chunkWriter.Totals.Prompts;
         clock.Restart();
         var chunker = chunkWriter.CreateChunker();
         new ProxRefineTransform(chunkWriter, ProxStages.Chunk, chunker, name: "prox-c", batchSize: documentsPerBatch, observe: Observe).Apply(documents, stats).Count();
         double c = clock.Elapsed.TotalSeconds;
+        // ProX-C ran on every document and wrote one prompt per chunk.
+        int chunks = chunkWriter.Totals.Prompts - promptsBefore;
         long generated = documentWriter.Totals.GeneratedTokens + (ReferenceEquals(documentWriter, chunkWriter) ? 0 : chunkWriter.Totals.GeneratedTokens) - before;
 
         var interpreter = new ProgramInterpreter();
@@ -102,7 +105,6 @@ public static class RefinePipelineBench
         foreach (var (text, program, chunk) in programs)
             _ = chunk ? interpreter.RunChunkProgram(text, program) : interpreter.RunDocumentProgram(text, program);
         double interpreting = clock.Elapsed.TotalSeconds;
-        int chunks = documents.Sum(x => chunker.Chunk(x.Text).Count);
         return new RefinePipelineBenchResult(documents.Count, chunks, documents.Sum(x => (long)x.Text.Length), d, c, generated, interpreting);
     }
 }
