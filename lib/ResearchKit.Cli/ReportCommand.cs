@@ -9,7 +9,7 @@ static class ReportCommand
 {
     public static Command Create()
     {
-        var dir = new Argument<DirectoryInfo>("results-dir") { Description = "folder with results.parquet, config.json and optionally curves.parquet, runs.parquet, provenance.json, tables/" };
+        var dir = new Argument<DirectoryInfo>("results-dir") { Description = "folder with results.parquet, config.json and optionally curves.parquet, runs/results.parquet, provenance.json, tables/" };
         var output = new Option<FileInfo?>("--out") { Description = "HTML file to write (default: <results-dir>/report.html)" };
         var noImages = new Option<bool>("--no-images") { Description = "skip the static chart pictures (drawn in headless Chromium) that viewers without JavaScript show" };
         var cmd = new Command("report", "Render saved ablation results as one shareable HTML page (works offline)") { dir, output, noImages };

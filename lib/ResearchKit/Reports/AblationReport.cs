@@ -15,7 +15,7 @@ namespace ResearchKit.Reports;
 ///   (<c>m_ci95</c> columns: within noise = the 95% intervals overlap) and a plain-language summary;</item>
 /// <item>a bar chart per result metric, with 95% error bars, on an axis that does not start at zero for losses;
 ///   machine-dependent metrics (seconds, tokens/s) go to a run-cost table instead of the charts;</item>
-/// <item>the results, per-seed runs (<c>runs.parquet</c>), training curves, each named table (<c>tables/*.parquet</c>:
+/// <item>the results, per-seed runs (<c>runs/results.parquet</c>), training curves, each named table (<c>tables/*.parquet</c>:
 ///   per-domain loss as grouped bars, a conditional-inference table as heatmaps sharing one colour scale) and the
 ///   resolved config.</item>
 /// </list>
@@ -23,9 +23,6 @@ namespace ResearchKit.Reports;
 /// </summary>
 public static class AblationReport
 {
-    /// <summary>Per-seed results beside results.parquet: one row per (arm, seed) with raw metrics.</summary>
-    public const string RunsFile = "runs.parquet";
-
     public static string Build(string resultsDirectory) => Page(resultsDirectory).ToHtml();
 
     /// <summary>The report as a page, so a caller can add static chart images (<see cref="HtmlPage.AddChartImages"/>) before writing it.</summary>
@@ -84,7 +81,7 @@ public static class AblationReport
         }
         else page.Note($"{AblationRunner.ResultsFile} is missing: no results table.");
 
-        var runsPath = Path.Combine(dir, RunsFile);
+        var runsPath = Path.Combine(dir, AblationRunner.RunsFolder, AblationRunner.ResultsFile);
         if (File.Exists(runsPath))
         {
             page.Heading("Runs (one row per arm and seed)", 3);

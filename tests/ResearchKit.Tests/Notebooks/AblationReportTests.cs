@@ -59,6 +59,17 @@ public sealed class AblationReportTests : IDisposable
         Assert.Contains("curves.parquet is missing", html);
         Assert.Contains("config.json is missing", html);
     }
+
+    [Fact]
+    public void ReportOfARunnerDirectoryShowsItsPerSeedRuns()
+    {
+        var ablation = new Ablation<Config>("toy", "a toy ablation", new Dictionary<string, Config> { ["tiny"] = new(3) },
+            [new("baseline", c => c), new("half", c => c with { Scale = 1.5 })], c => new ArmPlan(new ResultStage(c))) { Seeds = 2 };
+        var html = AblationReport.Build(ablation.Run("tiny", _results.FullName).Directory);
+        Assert.Contains("<h3>Runs (one row per arm and seed)</h3>", html);
+        Assert.Contains("<th>seed</th>", html);
+        Assert.Equal(4, System.Text.RegularExpressions.Regex.Matches(html, "<tr><td>(baseline|half)</td><td class=\"num\">[0-9]+</td><td class=\"num\">(3|1\\.5)</td></tr>").Count);
+    }
 }
 
 /// <summary>The report on the multi-seed results schema (and on the single-seed one): readouts, error bars, axes,
