@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -95,11 +94,9 @@ public static class AblationReport
             var curves = DataFrameParquet.Read(curvesPath);
             foreach (var field in new[] { "arm", "step", "metric", "value" })
                 if (curves.Columns.IndexOf(field) < 0) throw new DataFormatException(curvesPath, null, field, "missing column (expected arm, step, metric, value)");
-            bool seeds = curves.Columns.IndexOf(MetricNames.Seed) >= 0;
-            if (seeds) curves = MeanOverSeeds(curves);
             foreach (var metric in curves["metric"].Cast<string>().Distinct())
                 page.Chart(Charts.Curves(curves, metric, smooth: metric.Contains("loss") ? 10 : 1,
-                    title: (metric.Contains("loss") ? $"{metric} (mean of 10 points)" : metric) + (seeds ? ", mean over seeds" : "")));
+                    title: metric.Contains("loss") ? $"{metric} (mean of 10 points)" : metric));
         }
         else page.Note($"{AblationRunner.CurvesFile} is missing: no training curves.");
 
@@ -231,18 +228,6 @@ public static class AblationReport
         : column.EndsWith(MetricNames.StdSuffix, StringComparison.Ordinal) ? column[..^MetricNames.StdSuffix.Length] : column;
 
     static DataFrame Columns(DataFrame frame, Func<string, bool> keep) => new(frame.Columns.Where(c => keep(c.Name)).Select(c => c.Clone()));
-
-    /// <summary>Curves with a seed column, averaged over seeds per (arm, step, metric).</summary>
-    static DataFrame MeanOverSeeds(DataFrame curves)
-    {
-        var points = Enumerable.Range(0, (int)curves.Rows.Count)
-            .Where(r => curves["value"][r] is not null)
-            .Select(r => (Arm: Convert.ToString(curves["arm"][r], CultureInfo.InvariantCulture) ?? "", Step: Convert.ToInt64(curves["step"][r], CultureInfo.InvariantCulture),
-                          Metric: (string)curves["metric"][r], Value: Convert.ToDouble(curves["value"][r], CultureInfo.InvariantCulture)))
-            .GroupBy(p => (p.Arm, p.Step, p.Metric)).Select(g => (g.Key.Arm, g.Key.Step, g.Key.Metric, Value: g.Average(p => p.Value))).ToList();
-        return new DataFrame(new StringDataFrameColumn("arm", points.Select(p => p.Arm)), new Int64DataFrameColumn("step", points.Select(p => p.Step)),
-            new StringDataFrameColumn("metric", points.Select(p => p.Metric)), new DoubleDataFrameColumn("value", points.Select(p => p.Value)));
-    }
 
     static string Relative(string path, string? root) =>
         root is not null && path.StartsWith(root, StringComparison.Ordinal) ? Path.GetRelativePath(root, path) : Path.GetFileName(path);
