@@ -18,6 +18,8 @@ namespace ResearchKit.Experiments;
 /// runs/results.parquet     one row per (arm, seed)
 /// runs/curves.parquet      arm, seed, step, metric, value
 /// runs/tables/&lt;name&gt;.parquet
+/// provenance.json          commit, date, versions, device and machine of this run (<see cref="Provenance"/>; stages
+///                          taken from the store may have been computed by an earlier one)
 /// </code>
 /// </summary>
 public static class AblationRunner
@@ -78,6 +80,7 @@ public static class AblationRunner
         WriteFolder(directory, dir =>
         {
             File.WriteAllText(Path.Combine(dir, ConfigFile), summary.ToJsonString(KitJson.Files));
+            Provenance.Capture(GitRepository.Root(dir) ?? Environment.CurrentDirectory).Save(Path.Combine(dir, Provenance.FileName));
             DataFrameParquet.Write(results, Path.Combine(dir, ResultsFile));
             DataFrameParquet.Write(curves, Path.Combine(dir, CurvesFile));
             DataFrameParquet.Write(runTable, Path.Combine(dir, RunsFolder, ResultsFile));

@@ -193,7 +193,9 @@ public static class AblationReport
     static string ProvenanceHtml(string dir, string? root, JsonDocument? config)
     {
         var saved = Provenance.TryRead(Path.Combine(dir, Provenance.FileName));
-        var provenance = saved ?? Provenance.Capture(root ?? Environment.CurrentDirectory, ConfigDevice(config));
+        // A run that never started torch (its stages all came from the store) saved no device: the config names it.
+        var provenance = saved is null ? Provenance.Capture(root ?? Environment.CurrentDirectory, ConfigDevice(config))
+            : saved.Device is null ? saved with { Device = ConfigDevice(config) } : saved;
         var sb = new StringBuilder("<table class=\"rk-table rk-provenance\"><tbody>");
         foreach (var (label, value) in provenance.Describe())
             sb.Append($"<tr><th>{HtmlString.Escape(label)}</th><td>{HtmlString.Escape(value)}</td></tr>");

@@ -70,6 +70,23 @@ public sealed class AblationReportTests : IDisposable
         Assert.Contains("<th>seed</th>", html);
         Assert.Equal(4, System.Text.RegularExpressions.Regex.Matches(html, "<tr><td>(baseline|half)</td><td class=\"num\">[0-9]+</td><td class=\"num\">(3|1\\.5)</td></tr>").Count);
     }
+
+    [Fact]
+    public void RunnerSavesItsProvenanceAndTheReportShowsIt()
+    {
+        var ablation = new Ablation<Config>("toy", "a toy ablation", new Dictionary<string, Config> { ["tiny"] = new(3) },
+            [new("baseline", c => c), new("half", c => c with { Scale = 1.5 })], c => new ArmPlan(new ResultStage(c))) { Seeds = 1 };
+        var dir = ablation.Run("tiny", _results.FullName).Directory;
+        var saved = Provenance.TryRead(Path.Combine(dir, Provenance.FileName));
+        Assert.NotNull(saved);
+        // The results folder is outside any checkout, so the commit is the one the tests run from.
+        Assert.Equal(GitRepository.Head(Environment.CurrentDirectory), saved.Commit);
+        Assert.Equal(Environment.ProcessorCount, saved.Cores);
+
+        var html = AblationReport.Build(dir);
+        Assert.Contains($"<tr><th>date</th><td>{saved.Date.ToUniversalTime():yyyy-MM-dd HH:mm} UTC</td></tr>", html);
+        Assert.DoesNotContain("has no provenance.json", html);
+    }
 }
 
 /// <summary>The report on the multi-seed results schema (and on the single-seed one): readouts, error bars, axes,
@@ -141,5 +158,15 @@ public sealed class AblationReportSeedsTests : IDisposable
         Assert.Contains("<tr><th>date</th><td>2026-01-02 03:04 UTC</td></tr>", html);
         Assert.Contains("<tr><th>machine</th><td>16 cores, NVIDIA H200, Linux</td></tr>", html);
         Assert.DoesNotContain("has no provenance.json", html);
+    }
+
+    [Fact]
+    public void SavedProvenanceWithoutADeviceShowsTheConfigsDevice()
+    {
+        var dir = Write(Experiments.BaselineComparisonTests.Seeded());
+        new Provenance { Commit = "0123456789abcdef0123", Date = new DateTimeOffset(2026, 1, 2, 3, 4, 0, TimeSpan.Zero) }.Save(Path.Combine(dir, Provenance.FileName));
+        var html = AblationReport.Build(dir);
+        Assert.Contains("<tr><th>device</th><td>cpu</td></tr>", html);
+        Assert.Contains("<tr><th>commit</th><td>0123456789ab</td></tr>", html);
     }
 }
