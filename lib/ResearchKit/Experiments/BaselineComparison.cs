@@ -105,7 +105,8 @@ public static class BaselineComparison
     public static string ValueText(ArmReadout r) =>
         r.HalfWidth is { } h ? Invariant($"{r.Mean:F4} ± {h:F4}{(r.Seeds is { } n ? $" ({n} seeds)" : "")}") : Invariant($"{r.Mean:F4}");
 
-    static string DirectionText(string metric) => MetricNames.Direction(metric) switch
+    /// <summary>" (lower is better)", " (higher is better)" or "" for a metric with no direction.</summary>
+    internal static string DirectionText(string metric) => MetricNames.Direction(metric) switch
     {
         MetricDirection.LowerIsBetter => " (lower is better)",
         MetricDirection.HigherIsBetter => " (higher is better)",

@@ -143,7 +143,7 @@ public static class AblationReport
 
         var readouts = BaselineComparison.Against(results, primary, baseline);
         var sb = new StringBuilder("<div class=\"rk-readout\">");
-        sb.Append($"<p><strong>{HtmlString.Escape(primary)}</strong>{HtmlString.Escape(DirectionNote(primary))} of the baseline <strong>{HtmlString.Escape(baseline)}</strong>: {HtmlString.Escape(BaselineComparison.ValueText(readouts[0]))}. ");
+        sb.Append($"<p><strong>{HtmlString.Escape(primary)}</strong>{HtmlString.Escape(BaselineComparison.DirectionText(primary))} of the baseline <strong>{HtmlString.Escape(baseline)}</strong>: {HtmlString.Escape(BaselineComparison.ValueText(readouts[0]))}. ");
         sb.Append(noise
             ? "Each value is the mean over seeds ± the half-width of its 95% t-interval; <em>within noise</em> means the two arms' intervals overlap.</p>"
             : "<strong>One seed: no noise estimate</strong>, so any difference below may be seed-to-seed noise.</p>");
@@ -174,13 +174,6 @@ public static class AblationReport
             page.Note("Baseline row: its value; other rows: the difference from it and the verdict (↓ lower is better, ↑ higher is better).");
         }
     }
-
-    static string DirectionNote(string metric) => MetricNames.Direction(metric) switch
-    {
-        MetricDirection.LowerIsBetter => " (lower is better)",
-        MetricDirection.HigherIsBetter => " (higher is better)",
-        _ => "",
-    };
 
     static string DirectionArrow(string metric) => MetricNames.Direction(metric) switch
     {
