@@ -18,19 +18,8 @@ static class ReportCommand
             var results = parse.GetValue(dir)!.FullName;
             var path = parse.GetValue(output)?.FullName ?? Path.Combine(results, "report.html");
             var page = AblationReport.Page(results);
-            if (!parse.GetValue(noImages) && page.ChartCount > 0)
-            {
-                var browser = HeadlessChromium.Find();
-                try
-                {
-                    if (browser.Path is null) throw new ChartImageException(browser.Problem!);
-                    page.AddChartImages(browser.Path);
-                }
-                catch (ChartImageException e)
-                {
-                    AnsiConsole.MarkupLineInterpolated($"[yellow]warning:[/] charts have no static images (shown only where JavaScript runs): {e.Message}");
-                }
-            }
+            if (!parse.GetValue(noImages) && page.ChartCount > 0 && page.TryAddChartImages() is { } problem)
+                AnsiConsole.MarkupLineInterpolated($"[yellow]warning:[/] charts have no static images (shown only where JavaScript runs): {problem}");
             AtomicFile.WriteAllText(path, page.ToHtml());
             AnsiConsole.MarkupLineInterpolated($"wrote {path}");
             return 0;

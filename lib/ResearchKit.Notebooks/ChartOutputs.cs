@@ -16,17 +16,8 @@ static class ChartOutputs
         var charts = notebook.Cells.SelectMany(c => c.Outputs).Where(o => o.FigureJson is not null).ToList();
         if (charts.Count == 0) return null;
 
-        IReadOnlyList<byte[]>? images = null;
-        string? warning = null;
-        var browser = HeadlessChromium.Find();
-        if (browser.Path is { } path)
-        {
-            progress?.Report(new WorkProgress("chart images", 0, charts.Count, Path.GetFileName(path)));
-            try { images = ChartImages.RenderPng(charts.Select(c => c.FigureJson!).ToList(), path, cancellationToken); }
-            catch (ChartImageException e) { warning = $"{charts.Count} chart(s) have no static image (shown only where JavaScript runs): {e.Message}"; }
-            progress?.Report(new WorkProgress("chart images", charts.Count, charts.Count));
-        }
-        else warning = $"{charts.Count} chart(s) have no static image (shown only where JavaScript runs): {browser.Problem}";
+        var problem = ChartImages.TryRenderPng(charts.Select(c => c.FigureJson!).ToList(), out var images, progress, cancellationToken);
+        var warning = problem is null ? null : $"{charts.Count} chart(s) have no static image (shown only where JavaScript runs): {problem}";
 
         for (int i = 0; i < charts.Count; i++)
         {

@@ -24,7 +24,7 @@ public static class AblationReport
 {
     public static string Build(string resultsDirectory) => Page(resultsDirectory).ToHtml();
 
-    /// <summary>The report as a page, so a caller can add static chart images (<see cref="HtmlPage.AddChartImages"/>) before writing it.</summary>
+    /// <summary>The report as a page, so a caller can add static chart images (<see cref="HtmlPage.TryAddChartImages"/>) before writing it.</summary>
     public static HtmlPage Page(string resultsDirectory)
     {
         var dir = Path.GetFullPath(resultsDirectory);

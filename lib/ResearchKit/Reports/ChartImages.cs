@@ -59,6 +59,25 @@ public static partial class ChartImages
         }
     }
 
+    /// <summary>One PNG per figure, drawn in the browser <see cref="HeadlessChromium.Find"/> finds; for callers that
+    /// carry on without images and say why.</summary>
+    /// <param name="images">One PNG per figure; null when there is no browser or it failed.</param>
+    /// <param name="progress">Told when drawing starts (with the browser's name) and ends; not told when there is no browser.</param>
+    /// <returns>Why there are no images, or null when there are.</returns>
+    public static string? TryRenderPng(IReadOnlyList<string> figureJson, out IReadOnlyList<byte[]>? images,
+        IProgress<WorkProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        images = null;
+        var browser = HeadlessChromium.Find();
+        if (browser.Path is null) return browser.Problem;
+        progress?.Report(new WorkProgress("chart images", 0, figureJson.Count, Path.GetFileName(browser.Path)));
+        string? problem = null;
+        try { images = RenderPng(figureJson, browser.Path, cancellationToken); }
+        catch (ChartImageException e) { problem = e.Message; }
+        progress?.Report(new WorkProgress("chart images", figureJson.Count, figureJson.Count));
+        return problem;
+    }
+
     /// <summary>Whether <paramref name="bytes"/> start with the PNG signature and an IHDR chunk.</summary>
     public static bool IsPng(ReadOnlySpan<byte> bytes) =>
         bytes.Length > 24 && bytes[..8].SequenceEqual(PngSignature) && bytes.Slice(12, 4).SequenceEqual("IHDR"u8);

@@ -7,7 +7,7 @@ namespace ResearchKit.Reports;
 public sealed class HtmlPage(string title)
 {
     /// <summary>The page so far: HTML text, or charts kept as figures until the page is written (so their static
-    /// images can be drawn together, <see cref="AddChartImages"/>).</summary>
+    /// images can be drawn together, <see cref="TryAddChartImages"/>).</summary>
     readonly List<object> _parts = [];
 
     sealed class ChartPart(string figureJson, string? title)
@@ -36,15 +36,16 @@ public sealed class HtmlPage(string title)
     /// <summary>How many charts the page holds.</summary>
     public int ChartCount => _parts.OfType<ChartPart>().Count();
 
-    /// <summary>Draws a static PNG of every chart (one headless Chromium run, <see cref="ChartImages"/>), shown where
-    /// no JavaScript runs and replaced by the interactive chart where it does.</summary>
-    /// <exception cref="ChartImageException">The browser failed; the page is unchanged.</exception>
-    public HtmlPage AddChartImages(string browser, CancellationToken cancellationToken = default)
+    /// <summary>Draws a static PNG of every chart (one headless Chromium run, <see cref="ChartImages.TryRenderPng"/>),
+    /// shown where no JavaScript runs and replaced by the interactive chart where it does.</summary>
+    /// <returns>Why the charts got no images (no browser, or it failed; the page is then unchanged), or null.</returns>
+    public string? TryAddChartImages(CancellationToken cancellationToken = default)
     {
         var charts = _parts.OfType<ChartPart>().ToList();
-        var images = ChartImages.RenderPng(charts.Select(c => c.FigureJson).ToList(), browser, cancellationToken);
-        for (int i = 0; i < charts.Count; i++) charts[i].Png = images[i];
-        return this;
+        var problem = ChartImages.TryRenderPng(charts.Select(c => c.FigureJson).ToList(), out var images, cancellationToken: cancellationToken);
+        if (images is not null)
+            for (int i = 0; i < charts.Count; i++) charts[i].Png = images[i];
+        return problem;
     }
 
     /// <summary>The whole document. plotly.js, when any chart needs it, is included once in the head: embedded, or
