@@ -113,8 +113,8 @@ public static class Charts
     }
 
     /// <summary>Titled, and sized for a notebook column or a report page rather than Plotly's 600 × 600 square.</summary>
-    static GenericChart Titled(GenericChart chart, string title) =>
-        Plotly.NET.Chart.withTitle(title, FSharpOption<Font>.None).Invoke(chart).WithSize(Width: 760, Height: 420);
+    internal static GenericChart Titled(GenericChart chart, string title, int width = 760, int height = 420) =>
+        Plotly.NET.Chart.withTitle(title, FSharpOption<Font>.None).Invoke(chart).WithSize(Width: width, Height: height);
 
     static bool IsTotal(string category) => category is "all" or Corpus.CorpusStats.TotalRow;
 

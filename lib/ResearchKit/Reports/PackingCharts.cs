@@ -52,8 +52,8 @@ public static class PackingCharts
                 ShowScale: false, ReverseYAxis: true)
             .WithXAxisStyle<double, double, string>(TitleText: "position in the window");
         chart = Styled(Discrete(chart, colours), t => t.SetProperty("text", rows.Select(r => r.Text).ToArray()));
-        return Sized(chart, title ?? (byDomain ? "windows coloured by domain" : "windows coloured by document (a colour change is a document border)"),
-                     height: Math.Max(260, 40 + 28 * rows.Count));
+        return Charts.Titled(chart, title ?? (byDomain ? "windows coloured by domain" : "windows coloured by document (a colour change is a document border)"),
+                            height: Math.Max(260, 40 + 28 * rows.Count));
     }
 
     /// <summary>Padding: the untrainable end-of-text tokens after a window's last document (a trailing segment that
@@ -98,8 +98,8 @@ public static class PackingCharts
         }), chart);
         var shown = borders.Where(b => b > from && b < from + n).ToList();
         // Two title lines: the chart is narrow (square cells), and one line would be cut in its picture.
-        return Sized(chart, title ?? (documentMask ? "intra-document mask: block-diagonal causal attention" : "full causal attention across documents") +
-                            (shown.Count > 0 ? $"<br>document border{(shown.Count > 1 ? "s" : "")} at {string.Join(", ", shown)}" : "<br>no document border here"), height: 540, width: 560);
+        return Charts.Titled(chart, title ?? (documentMask ? "intra-document mask: block-diagonal causal attention" : "full causal attention across documents") +
+                                    (shown.Count > 0 ? $"<br>document border{(shown.Count > 1 ? "s" : "")} at {string.Join(", ", shown)}" : "<br>no document border here"), height: 540, width: 560);
     }
 
     /// <summary>allowed[q, k]: whether input position q may attend to position k, from the trainer's own batch.</summary>
@@ -145,7 +145,7 @@ public static class PackingCharts
         double bottom = startAtZero && low == 0 ? 0 : low >= 0 && low - margin < 0 ? 0 : low - margin;
         var chart = Chart.Combine(charts).WithXAxisStyle<double, double, string>(TitleText: category)
             .WithYAxisStyle<double, double, string>(TitleText: value, MinMax: new Tuple<double, double>(bottom, high + margin));
-        return Sized(chart, title ?? $"{value} by {category} (± 95% interval over seeds)");
+        return Charts.Titled(chart, title ?? $"{value} by {category} (± 95% interval over seeds)");
     }
 
     /// <summary>Loss per window position, one line per arm (a trailing mean over <paramref name="smooth"/> positions) with
@@ -194,7 +194,7 @@ public static class PackingCharts
         }
         var chart = Chart.Combine(traces).WithXAxisStyle<double, double, string>(TitleText: "position in the window (target index)")
             .WithYAxisStyle<double, double, string>(TitleText: "loss (nats per token)");
-        return Sized(chart, title ?? $"validation loss by position{(smooth > 1 ? $" (mean of {smooth} positions)" : "")}{(hasBand ? ", band: 95% over seeds" : "")}");
+        return Charts.Titled(chart, title ?? $"validation loss by position{(smooth > 1 ? $" (mean of {smooth} positions)" : "")}{(hasBand ? ", band: 95% over seeds" : "")}");
     }
 
     static GenericChart Styled(GenericChart chart, Action<Trace> style) =>
@@ -218,7 +218,4 @@ public static class PackingCharts
         trace.SetProperty("hoverinfo", "text+x+y");
         return trace;
     }), chart);
-
-    static GenericChart Sized(GenericChart chart, string title, int height = 420, int width = 760) =>
-        Plotly.NET.Chart.withTitle(title, FSharpOption<Font>.None).Invoke(chart).WithSize(Width: width, Height: height);
 }
