@@ -87,8 +87,7 @@ static class BenchShardsCommand
     /// <summary>data-samples/sample.parquet repeated (ids made unique) into one JSONL of about <paramref name="megabytes"/> MB.</summary>
     public static string MakeInput(string directory, double megabytes, string name = "input.jsonl")
     {
-        var sample = Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "data-samples", "sample.parquet");
-        var found = new[] { Path.Combine("data-samples", "sample.parquet"), sample }.FirstOrDefault(File.Exists)
+        var found = BenchTrainCommand.FindAbove(Path.Combine("data-samples", "sample.parquet"))
             ?? throw new FileNotFoundException("data-samples/sample.parquet not found: run from the repository root or pass --input");
         var docs = CorpusReader.Read(found).ToList();
         long target = (long)(megabytes * (1 << 20)), chars = 0;
